@@ -1,0 +1,40 @@
+// One backend's kernels, as a table the router calls through. The router picks
+// a table once per call (dispatch.h) and every stage calls its kernels on row
+// bands, so the indirect call costs once per band, never per row or word.
+#ifndef PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_
+#define PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace phase_router {
+
+struct KernelTable {
+  const char* name;  // "generic", or a Highway target name such as "AVX3_DL"
+  void (*pack_bit_rows)(const uint8_t* src, size_t src_stride, size_t rows,
+                        size_t cols, uint64_t* dst, size_t dst_stride,
+                        uint32_t* popcounts);
+  void (*fill_arc_rows)(const uint32_t* lengths, const uint32_t* offsets,
+                        size_t rows, size_t ring, uint64_t* dst,
+                        size_t dst_stride);
+  void (*rotate_rows_on_ring)(const uint64_t* src, size_t src_stride,
+                              size_t rows, size_t ring,
+                              const uint32_t* offsets, uint64_t* dst,
+                              size_t dst_stride);
+  void (*transpose_bits)(const uint64_t* src, size_t src_stride,
+                         const uint32_t* row_index, size_t rows, size_t cols,
+                         uint64_t* dst, size_t dst_stride);
+  void (*and_popcount_rows)(const uint64_t* a, size_t a_stride,
+                            const uint64_t* b, size_t b_stride,
+                            const uint32_t* b_index, size_t rows, size_t words,
+                            uint64_t* out, size_t out_stride, uint32_t* counts);
+  void (*select_lowest_k)(const uint64_t* row, size_t cols, uint32_t count,
+                          uint32_t k, int32_t* out);
+  void (*select_random_k)(const uint64_t* row, size_t cols, uint32_t count,
+                          uint32_t k, uint64_t row_key, int32_t* out,
+                          uint32_t* ids_scratch, uint64_t* keys_scratch);
+};
+
+}  // namespace phase_router
+
+#endif  // PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_

@@ -1,0 +1,113 @@
+#include "kernels/rotate_rows.h"
+
+#include <cstring>
+
+#include "kernels/bit_matrix.h"
+
+namespace phase_router {
+namespace scalar {
+
+void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
+                      size_t ring, const uint32_t* offsets, uint64_t* dst,
+                      size_t dst_stride) {
+  for (size_t r = 0; r < rows; ++r) {
+    const uint64_t* in = src + r * src_stride;
+    uint64_t* out = dst + r * dst_stride;
+    std::memset(out, 0, WordsFor(ring) * sizeof(uint64_t));
+    for (size_t x = 0; x < ring; ++x) {
+      if (GetBit(in, x)) SetBit(out, (x + offsets[r]) % ring);
+    }
+  }
+}
+
+void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
+                 size_t ring, uint64_t* dst, size_t dst_stride) {
+  for (size_t r = 0; r < rows; ++r) {
+    uint64_t* out = dst + r * dst_stride;
+    std::memset(out, 0, WordsFor(ring) * sizeof(uint64_t));
+    for (size_t x = 0; x < lengths[r]; ++x) SetBit(out, (x + offsets[r]) % ring);
+  }
+}
+
+}  // namespace scalar
+
+namespace generic {
+namespace {
+
+// Sets bits [lo, hi) of row (lo <= hi); other bits are left as they are.
+void SetBitRange(uint64_t* row, size_t lo, size_t hi) {
+  if (lo >= hi) return;
+  const size_t first = lo / kWordBits, last = (hi - 1) / kWordBits;
+  const uint64_t head = ~0ull << (lo % kWordBits);
+  const uint64_t tail = LastWordMask(hi);
+  if (first == last) {
+    row[first] |= head & tail;
+    return;
+  }
+  row[first] |= head;
+  for (size_t w = first + 1; w < last; ++w) row[w] = ~0ull;
+  row[last] |= tail;
+}
+
+// Word w of the bit string `in` (of `words` words) shifted towards higher bit
+// positions by `shift` bits; bits shifted in are zero.
+inline uint64_t ShiftedUpWord(const uint64_t* in, size_t words, size_t w,
+                              size_t shift) {
+  const size_t q = shift / kWordBits, b = shift % kWordBits;
+  if (w < q || w - q >= words) return 0;
+  uint64_t v = in[w - q] << b;
+  if (b != 0 && w >= q + 1) v |= in[w - q - 1] >> (kWordBits - b);
+  return v;
+}
+
+// Word w of `in` shifted towards lower bit positions by `shift` bits.
+inline uint64_t ShiftedDownWord(const uint64_t* in, size_t words, size_t w,
+                                size_t shift) {
+  const size_t q = shift / kWordBits, b = shift % kWordBits;
+  if (w + q >= words) return 0;
+  uint64_t v = in[w + q] >> b;
+  if (b != 0 && w + q + 1 < words) v |= in[w + q + 1] << (kWordBits - b);
+  return v;
+}
+
+}  // namespace
+
+// Rotating up by r on a ring of L bits is (x << r) | (x >> (L - r)) truncated
+// to L bits. Because the source's padding bits are zero, the down-shifted
+// part contributes nothing at or above bit r and needs no mask; only the
+// up-shifted part spills past L and is masked.
+void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
+                      size_t ring, const uint32_t* offsets, uint64_t* dst,
+                      size_t dst_stride) {
+  const size_t words = WordsFor(ring);
+  const uint64_t last_mask = LastWordMask(ring);
+  for (size_t r = 0; r < rows; ++r) {
+    const uint64_t* in = src + r * src_stride;
+    uint64_t* out = dst + r * dst_stride;
+    const size_t up = offsets[r], down = ring - up;
+    for (size_t w = 0; w < words; ++w) {
+      out[w] = ShiftedUpWord(in, words, w, up) |
+               (up == 0 ? 0 : ShiftedDownWord(in, words, w, down));
+    }
+    out[words - 1] &= last_mask;
+  }
+}
+
+void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
+                 size_t ring, uint64_t* dst, size_t dst_stride) {
+  const size_t words = WordsFor(ring);
+  for (size_t r = 0; r < rows; ++r) {
+    uint64_t* out = dst + r * dst_stride;
+    std::memset(out, 0, words * sizeof(uint64_t));
+    const size_t begin = offsets[r], end = begin + lengths[r];
+    if (end <= ring) {
+      SetBitRange(out, begin, end);
+    } else {
+      SetBitRange(out, begin, ring);
+      SetBitRange(out, 0, end - ring);
+    }
+  }
+}
+
+}  // namespace generic
+}  // namespace phase_router

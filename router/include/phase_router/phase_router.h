@@ -1,0 +1,155 @@
+// Phase Router: seed-randomized, deterministic, capped bipartite routing from
+// degree-specified binary matrices (see docs/spec.md and SPEC.md).
+//
+// One header, no SIMD types. Every entry point validates its input once and
+// reports bad input by throwing phase_router::Error (a std::invalid_argument
+// carrying an ErrorCode and a message that names the bad value); nothing is
+// printed and nothing aborts.
+//
+// Thread safety: a Router is not safe to use from several threads at once;
+// separate Router objects are independent. Each Route call may itself use
+// OpenMP threads (Options::threads); the routes never depend on their number.
+#ifndef PHASE_ROUTER_PHASE_ROUTER_H_
+#define PHASE_ROUTER_PHASE_ROUTER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace phase_router {
+
+enum class Select { kRandom, kLowest };
+
+// Parses "random" / "lowest"; throws Error(kBadOption) otherwise.
+Select ParseSelect(std::string_view name);
+const char* SelectName(Select select);
+
+struct Options {
+  uint32_t k = 1;         // hard fan-out cap per source, >= 1
+  uint64_t seed = 0;      // any value; 0 is an ordinary seed
+  bool align = true;      // SPEC.md step 1
+  bool row_perm = false;  // SPEC.md step 5
+  Select select = Select::kRandom;
+  int threads = 0;        // OpenMP threads for this call; 0 = OpenMP default
+};
+
+enum class ErrorCode {
+  kBadShape = 1,    // dimensions zero, inconsistent, or too large
+  kBadDegree = 2,   // a degree above its ring size
+  kBadOption = 3,   // k = 0, k too large, unknown select mode
+  kBadData = 4,     // null data, nonzero padding bits, unreadable input
+  kOutOfMemory = 5, // the workspace could not be allocated
+};
+
+class Error : public std::invalid_argument {
+ public:
+  Error(ErrorCode code, const std::string& message)
+      : std::invalid_argument(message), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+// A byte matrix: rows x cols bytes, row r at data + r * stride, nonzero = 1.
+struct ByteMatrixView {
+  const uint8_t* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  size_t stride = 0;  // bytes between rows; 0 means cols
+};
+
+// A packed bit matrix (kernels/bit_matrix.h): row r at words + r * stride,
+// bit x of a row is bit x % 64 of word x / 64; bits at x >= cols must be 0.
+struct BitMatrixView {
+  const uint64_t* words = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  size_t stride = 0;  // words between rows; 0 means ceil(cols / 64)
+};
+
+// Per-call statistics. Loads count routes into each target.
+struct Stats {
+  size_t M = 0, E = 0, k = 0;
+  uint64_t active_routes = 0;  // entries != -1
+  double fill_ratio = 0;       // active_routes / (M * k)
+  uint32_t candidates_min = 0;  // c_i = |C_i| before the cap
+  double candidates_mean = 0;
+  uint32_t candidates_max = 0;
+  uint32_t load_max = 0;
+  double load_mean = 0;  // active_routes / E
+  double load_skew = 0;  // load_max / load_mean; 1 when there are no routes
+  // Milliseconds per pipeline stage, in pipeline order (names in docs/spec.md).
+  std::vector<std::pair<std::string, double>> stage_ms;
+  double route_ms = 0;  // the whole call
+  std::string backend;  // the kernel backend that ran
+};
+
+// An owned routing: M rows of k int32 target ids, ascending, -1 padded.
+struct Routes {
+  size_t M = 0, k = 0;
+  std::vector<int32_t> ids;  // M * k, row-major
+  std::span<const int32_t> row(size_t i) const {
+    return {ids.data() + i * k, k};
+  }
+};
+
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // S is M x E, T is E x M. `out` holds M * k int32 (caller-owned). With
+  // options.align only the row popcounts of S and T matter.
+  void Route(const ByteMatrixView& S, const ByteMatrixView& T,
+             const Options& options, int32_t* out, Stats* stats = nullptr);
+  void Route(const BitMatrixView& S, const BitMatrixView& T,
+             const Options& options, int32_t* out, Stats* stats = nullptr);
+  // Degree vectors: s has M entries each <= E, t has E entries each <= M.
+  // Same routes as the matrix calls with align on; options.align is ignored.
+  void RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
+                    const Options& options, int32_t* out,
+                    Stats* stats = nullptr);
+
+  // Owned-result variants.
+  Routes Route(const ByteMatrixView& S, const ByteMatrixView& T,
+               const Options& options, Stats* stats = nullptr);
+  Routes Route(const BitMatrixView& S, const BitMatrixView& T,
+               const Options& options, Stats* stats = nullptr);
+  Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
+                      const Options& options, Stats* stats = nullptr);
+
+  // Bytes held by the workspace (kept across calls; reused when M, E match).
+  size_t workspace_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One-shot conveniences (a temporary Router each call).
+Routes Route(const ByteMatrixView& S, const ByteMatrixView& T,
+             const Options& options, Stats* stats = nullptr);
+Routes Route(const BitMatrixView& S, const BitMatrixView& T,
+             const Options& options, Stats* stats = nullptr);
+Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
+                    const Options& options, Stats* stats = nullptr);
+
+// Recomputes the route-derived fields of Stats (active routes, fill, loads)
+// from routes alone; used by the router and by tests.
+void ComputeRouteStats(const int32_t* routes, size_t M, size_t E, size_t k,
+                       Stats* stats);
+
+}  // namespace phase_router
+
+#endif  // PHASE_ROUTER_PHASE_ROUTER_H_

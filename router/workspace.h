@@ -1,0 +1,54 @@
+// The router's reusable buffers. Sized once per shape (M, E, threads) and
+// kept across calls, so a steady stream of same-shape routings allocates
+// nothing.
+#ifndef PHASE_ROUTER_ROUTER_WORKSPACE_H_
+#define PHASE_ROUTER_ROUTER_WORKSPACE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace phase_router {
+
+// Cache-line aligned words, uninitialized: every stage writes all the words
+// it later reads.
+class AlignedWords {
+ public:
+  void Resize(size_t words);
+  uint64_t* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  struct Free {
+    void operator()(uint64_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint64_t, Free> data_;
+  size_t size_ = 0;
+};
+
+struct Workspace {
+  size_t M = 0, E = 0;
+  size_t words_e = 0;  // words of a row of E bits (S-shaped rows)
+  size_t words_m = 0;  // words of a row of M bits (T-shaped rows)
+  // Three bit matrices, each large enough for M x E or E x M; the pipeline
+  // hands them from stage to stage (docs/architecture.md draws the flow).
+  AlignedWords a, b, c;
+  std::vector<uint32_t> s, t;      // degrees of S rows and T rows
+  std::vector<uint32_t> phi, psi;  // phase offsets
+  std::vector<uint32_t> q_s;       // column gather of S: pS composed with rT^-1
+  std::vector<uint32_t> q_t;       // row gather of T^T: pT composed with rS^-1
+  std::vector<uint32_t> perm, inverse;  // permutation scratch
+  std::vector<uint32_t> counts;    // candidates per source
+  std::vector<uint32_t> ids;       // selection scratch, E per thread
+  std::vector<uint64_t> keys;      // selection scratch, E per thread
+
+  // Makes room for an M x E routing on `threads` threads.
+  void Reserve(size_t M, size_t E, size_t threads);
+  size_t bytes() const;
+};
+
+}  // namespace phase_router
+
+#endif  // PHASE_ROUTER_ROUTER_WORKSPACE_H_
