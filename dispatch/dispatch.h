@@ -1,24 +1,23 @@
-// Which kernel backend runs. Today the project compiles one backend, the
-// portable `generic` one; SIMD targets register here as they are added.
+// Which kernel backend runs: the compiled targets (Highway targets built by
+// foreach_target, plus `generic`), the ones this CPU supports, and the one
+// chosen. The public side of this (names, forcing) is declared in
+// phase_router.h; the router asks ActiveKernels() once per call.
 #ifndef PHASE_ROUTER_DISPATCH_DISPATCH_H_
 #define PHASE_ROUTER_DISPATCH_DISPATCH_H_
 
-#include <string>
-#include <vector>
+#include <string_view>
 
 #include "dispatch/kernel_table.h"
 
 namespace phase_router {
 
-// Names of the backends built into this binary, best first.
-std::vector<std::string> CompiledTargets();
-// The compiled backends this CPU can run, best first.
-std::vector<std::string> SupportedTargets();
-// The table the router uses now: the forced one, else the best supported.
+// The forced target (ForceTarget, else $PHASE_ROUTER_TARGET), else the best
+// supported. Throws Error(kBadOption) for an unknown or unsupported name.
 const KernelTable& ActiveKernels();
-// The kernels of one named backend; throws Error(kBadOption) when the name is
-// unknown or this CPU cannot run it.
-const KernelTable& KernelsFor(const std::string& name);
+
+// The kernels of one named target; throws Error(kBadOption) when the name is
+// unknown or this CPU cannot run it. Names match case-insensitively.
+const KernelTable& KernelsFor(std::string_view name);
 
 const KernelTable& GenericKernels();
 

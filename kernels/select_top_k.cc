@@ -6,6 +6,7 @@
 
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
+#include "kernels/select_top_k_common.h"
 
 namespace phase_router {
 namespace scalar {
@@ -61,32 +62,6 @@ inline uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t limit,
   return n;
 }
 
-// The largest `prefix` (compared on the bits of `mask`) such that exactly k
-// of keys[0..c) satisfy (key & mask) <= prefix, found by a most-significant-
-// byte-first radix select: each level histograms the next byte of the keys
-// still tied with the prefix. Keys are distinct, so by the last byte at most
-// one key sits in each bucket and the search always ends; with random keys it
-// ends after one or two levels. Requires 1 <= k < c.
-inline void RadixSelectPrefix(const uint64_t* keys, uint32_t c, uint32_t k,
-                              uint64_t* prefix_out, uint64_t* mask_out) {
-  uint64_t prefix = 0, mask = 0;
-  uint32_t need = k;
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    uint32_t hist[256] = {};
-    for (uint32_t j = 0; j < c; ++j) {
-      if ((keys[j] & mask) == prefix) ++hist[(keys[j] >> shift) & 0xFF];
-    }
-    uint32_t below = 0, bucket = 0;
-    while (below + hist[bucket] < need) below += hist[bucket++];
-    need -= below;
-    prefix |= static_cast<uint64_t>(bucket) << shift;
-    mask |= 0xFFull << shift;
-    if (need == hist[bucket]) break;
-  }
-  *prefix_out = prefix;
-  *mask_out = mask;
-}
-
 }  // namespace
 
 void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count*/,
@@ -105,14 +80,16 @@ void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   }
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
   for (uint32_t j = 0; j < c; ++j) keys_scratch[j] = Draw(row_key, ids_scratch[j]);
-  uint64_t prefix, mask;
-  RadixSelectPrefix(keys_scratch, c, k, &prefix, &mask);
+  const uint64_t threshold = KthSmallestKey(keys_scratch, c, k);
   // The ids are ascending already, so keeping the winners in id order gives
-  // the ascending output without a sort.
+  // the ascending output without a sort. Compacting in place (n <= j) keeps
+  // the stores branch-free and inside the scratch.
   uint32_t n = 0;
   for (uint32_t j = 0; j < c; ++j) {
-    if ((keys_scratch[j] & mask) <= prefix) out[n++] = static_cast<int32_t>(ids_scratch[j]);
+    ids_scratch[n] = ids_scratch[j];
+    n += keys_scratch[j] <= threshold;
   }
+  std::copy(ids_scratch, ids_scratch + k, reinterpret_cast<uint32_t*>(out));
 }
 
 }  // namespace generic

@@ -59,8 +59,8 @@ void Workspace::Reserve(size_t m, size_t e, size_t threads) {
   perm.resize(std::max(m, e));
   inverse.resize(std::max(m, e));
   counts.resize(m);
-  ids.resize(threads * e);
-  keys.resize(threads * e);
+  ids.resize(threads * SelectIdsPerThread(e));
+  keys.resize(threads * SelectKeysPerThread(e));
 }
 
 size_t Workspace::bytes() const {
@@ -205,15 +205,25 @@ void ParallelBands(size_t n, size_t grain, int threads, const Body& body) {
 }
 
 // dst (cols x rows) = transpose of src (rows x cols) read through row_index,
-// split into bands of source word columns (disjoint bands of dst rows).
+// in tiles of kTransposeWords source word columns x kTransposeRows source
+// rows. Tiles write disjoint words of dst, and a tile is wide enough for the
+// widest vector (8 words) yet small enough to give every thread work.
 void TransposeParallel(const KernelTable& K, const uint64_t* src, size_t src_stride,
                        const uint32_t* row_index, size_t rows, size_t cols,
                        uint64_t* dst, size_t dst_stride, int threads) {
-  ParallelBands(WordsFor(cols), 1, threads, [&](size_t w0, size_t w1) {
-    for (size_t w = w0; w < w1; ++w) {
-      const size_t band_cols = std::min(kWordBits, cols - w * kWordBits);
-      K.transpose_bits(src + w, src_stride, row_index, rows, band_cols,
-                       dst + w * kWordBits * dst_stride, dst_stride);
+  constexpr size_t kTransposeWords = 16, kTransposeRows = 1024;
+  const size_t words = WordsFor(cols);
+  const size_t word_bands = (words + kTransposeWords - 1) / kTransposeWords;
+  const size_t row_bands = (rows + kTransposeRows - 1) / kTransposeRows;
+  ParallelBands(word_bands * row_bands, 1, threads, [&](size_t t0, size_t t1) {
+    for (size_t t = t0; t < t1; ++t) {
+      const size_t w = (t % word_bands) * kTransposeWords;
+      const size_t r = (t / word_bands) * kTransposeRows;
+      const size_t band_cols = std::min(kTransposeWords * kWordBits, cols - w * kWordBits);
+      const size_t band_rows = std::min(kTransposeRows, rows - r);
+      K.transpose_bits(src + (row_index ? 0 : r * src_stride) + w, src_stride,
+                       row_index ? row_index + r : nullptr, band_rows, band_cols,
+                       dst + w * kWordBits * dst_stride + r / kWordBits, dst_stride);
     }
   });
 }
@@ -395,8 +405,8 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
   const uint64_t selection_key = DomainKey(options.seed, Domain::kSelection);
   ParallelBands(M, grain_m, threads, [&](size_t r0, size_t r1) {
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
-    uint32_t* ids = w.ids.data() + tid * E;
-    uint64_t* keys = w.keys.data() + tid * E;
+    uint32_t* ids = w.ids.data() + tid * SelectIdsPerThread(E);
+    uint64_t* keys = w.keys.data() + tid * SelectKeysPerThread(E);
     for (size_t r = r0; r < r1; ++r) {
       int32_t* row_out = out + r * k;
       if (options.select == Select::kLowest) {

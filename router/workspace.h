@@ -28,6 +28,12 @@ class AlignedWords {
   size_t size_ = 0;
 };
 
+// Selection scratch per thread for rows of e candidates
+// (kernels/select_top_k.h: SIMD builds store whole vectors and rank a bracket
+// of keys apart).
+constexpr size_t SelectIdsPerThread(size_t e) { return e + 64; }
+constexpr size_t SelectKeysPerThread(size_t e) { return 2 * e; }
+
 struct Workspace {
   size_t M = 0, E = 0;
   size_t words_e = 0;  // words of a row of E bits (S-shaped rows)

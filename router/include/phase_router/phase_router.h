@@ -145,6 +145,20 @@ Routes Route(const BitMatrixView& S, const BitMatrixView& T,
 Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                     const Options& options, Stats* stats = nullptr);
 
+// ---- Kernel targets (dispatch/) --------------------------------------------
+// Names are Highway target names ("AVX3_DL", "AVX3", "AVX2", "SSE4", "NEON",
+// "SVE", ...) plus "generic", the portable backend; best first.
+std::vector<std::string> CompiledTargets();
+std::vector<std::string> SupportedTargets();  // the compiled ones this CPU runs
+// The target the next Route call uses: the forced one (ForceTarget, else the
+// environment variable PHASE_ROUTER_TARGET), else the best supported. Throws
+// Error(kBadOption) if the environment names an unknown or unsupported target.
+std::string ActiveTarget();
+// Forces a target for the whole process ("" restores the default). Names
+// match case-insensitively; an unknown or unsupported name throws
+// Error(kBadOption) and changes nothing: there is no silent fallback.
+void ForceTarget(std::string_view name);
+
 // Recomputes the route-derived fields of Stats (active routes, fill, loads)
 // from routes alone; used by the router and by tests.
 void ComputeRouteStats(const int32_t* routes, size_t M, size_t E, size_t k,

@@ -1,0 +1,123 @@
+// Compiles the Highway kernel bodies once per target (foreach_target) and
+// exposes each target's kernels as a KernelTable. The SCALAR/EMU128 targets
+// are not built: without vectors they add nothing over the generic backend,
+// which is the fallback.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "dispatch/hwy_kernels.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "hwy/highway.h"
+
+#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+#include "kernels/and_popcount-inl.h"
+#include "kernels/pack_bit_rows-inl.h"
+#include "kernels/rotate_rows-inl.h"
+#include "kernels/select_top_k-inl.h"
+#include "kernels/transpose_bits-inl.h"
+#endif
+
+#include "dispatch/hwy_registry.h"
+#include "dispatch/kernel_table.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace phase_router {
+namespace HWY_NAMESPACE {
+
+#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+// Out-of-line entry points: the table needs addresses, and each one is a
+// whole kernel call, so the call costs nothing next to the work.
+void PackBitRowsEntry(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                      uint64_t* dst, size_t dst_stride, uint32_t* popcounts) {
+  PackBitRows(src, src_stride, rows, cols, dst, dst_stride, popcounts);
+}
+void FillArcRowsEntry(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
+                      size_t ring, uint64_t* dst, size_t dst_stride) {
+  FillArcRows(lengths, offsets, rows, ring, dst, dst_stride);
+}
+void RotateRowsOnRingEntry(const uint64_t* src, size_t src_stride, size_t rows,
+                           size_t ring, const uint32_t* offsets, uint64_t* dst,
+                           size_t dst_stride) {
+  RotateRowsOnRing(src, src_stride, rows, ring, offsets, dst, dst_stride);
+}
+void TransposeBitsEntry(const uint64_t* src, size_t src_stride, const uint32_t* row_index,
+                        size_t rows, size_t cols, uint64_t* dst, size_t dst_stride) {
+  TransposeBits(src, src_stride, row_index, rows, cols, dst, dst_stride);
+}
+void AndPopcountRowsEntry(const uint64_t* a, size_t a_stride, const uint64_t* b,
+                          size_t b_stride, const uint32_t* b_index, size_t rows,
+                          size_t words, uint64_t* out, size_t out_stride,
+                          uint32_t* counts) {
+  AndPopcountRows(a, a_stride, b, b_stride, b_index, rows, words, out, out_stride, counts);
+}
+void SelectLowestKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32_t k,
+                        int32_t* out) {
+  SelectLowestK(row, cols, count, k, out);
+}
+void SelectRandomKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32_t k,
+                        uint64_t row_key, int32_t* out, uint32_t* ids_scratch,
+                        uint64_t* keys_scratch) {
+  SelectRandomK(row, cols, count, k, row_key, out, ids_scratch, keys_scratch);
+}
+
+const KernelTable* GetKernelTable() {
+  static const KernelTable kTable = {
+      hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,     &FillArcRowsEntry,
+      &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
+      &SelectLowestKEntry,         &SelectRandomKEntry,
+  };
+  return &kTable;
+}
+#endif
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace phase_router
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace phase_router {
+
+// Every target foreach_target compiled, best first, with its Highway bit.
+std::vector<HwyTarget> HwyCompiledTargets() {
+  std::vector<HwyTarget> targets;
+#define PHASE_ROUTER_ADD_TARGET(TARGET, NS)                                   \
+  if ((HWY_TARGETS & (TARGET)) != 0) targets.push_back({TARGET, NS::GetKernelTable()});
+#if HWY_ARCH_X86
+#if HWY_TARGETS & HWY_AVX3_DL
+  PHASE_ROUTER_ADD_TARGET(HWY_AVX3_DL, N_AVX3_DL)
+#endif
+#if HWY_TARGETS & HWY_AVX3
+  PHASE_ROUTER_ADD_TARGET(HWY_AVX3, N_AVX3)
+#endif
+#if HWY_TARGETS & HWY_AVX2
+  PHASE_ROUTER_ADD_TARGET(HWY_AVX2, N_AVX2)
+#endif
+#if HWY_TARGETS & HWY_SSE4
+  PHASE_ROUTER_ADD_TARGET(HWY_SSE4, N_SSE4)
+#endif
+#if HWY_TARGETS & HWY_SSSE3
+  PHASE_ROUTER_ADD_TARGET(HWY_SSSE3, N_SSSE3)
+#endif
+#elif HWY_ARCH_ARM_A64
+#if HWY_TARGETS & HWY_SVE2_128
+  PHASE_ROUTER_ADD_TARGET(HWY_SVE2_128, N_SVE2_128)
+#endif
+#if HWY_TARGETS & HWY_SVE_256
+  PHASE_ROUTER_ADD_TARGET(HWY_SVE_256, N_SVE_256)
+#endif
+#if HWY_TARGETS & HWY_SVE2
+  PHASE_ROUTER_ADD_TARGET(HWY_SVE2, N_SVE2)
+#endif
+#if HWY_TARGETS & HWY_SVE
+  PHASE_ROUTER_ADD_TARGET(HWY_SVE, N_SVE)
+#endif
+#if HWY_TARGETS & HWY_NEON
+  PHASE_ROUTER_ADD_TARGET(HWY_NEON, N_NEON)
+#endif
+#endif
+#undef PHASE_ROUTER_ADD_TARGET
+  return targets;
+}
+
+}  // namespace phase_router
+#endif  // HWY_ONCE

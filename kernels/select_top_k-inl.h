@@ -1,0 +1,206 @@
+// Highway bodies of SelectLowestK and SelectRandomK (kernels/select_top_k.h),
+// per target.
+//
+// SelectRandomK spends its time in three places, each vectorized here:
+//  * decoding the set bits to ids: VBMI2 byte compress on AVX3_DL (one
+//    VPCOMPRESSB per 64-bit word, kept in a register: compressing straight to
+//    memory is several times slower on Zen 4), count-trailing-zeros elsewhere;
+//  * hashing the ids to SPEC.md's keys: the SplitMix64 finalizer on 64-bit
+//    lanes (native 64-bit multiply on AVX-512 and SVE, three 32-bit
+//    multiplies elsewhere);
+//  * finding the k-th smallest key: the keys are uniform, so the k-th
+//    smallest lies near (k / c) * 2^64. One counting pass brackets it between
+//    two thresholds a few standard deviations apart, only the keys between
+//    them are ranked, and the result is exact whatever the keys are (a
+//    bracket that misses falls back to the radix select of the generic
+//    backend).
+
+#if defined(PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_
+#undef PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_
+#else
+#define PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/bit_matrix.h"
+#include "kernels/random.h"
+#include "kernels/select_top_k_common.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace phase_router {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Low 64 bits of a * c per lane.
+template <class D>
+HWY_INLINE hn::Vec<D> MulLow64(D d, hn::Vec<D> a, uint64_t c) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_SVE || \
+    HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE_256 || HWY_TARGET == HWY_SVE2_128
+  return a * hn::Set(d, c);
+#else
+  // (a_hi 2^32 + a_lo)(c_hi 2^32 + c_lo) mod 2^64 from 32 x 32 -> 64 products.
+  const hn::Repartition<uint32_t, D> d32;
+  const auto c_lo = hn::BitCast(d32, hn::Set(d, c & 0xFFFFFFFFull));
+  const auto c_hi = hn::BitCast(d32, hn::Set(d, c >> 32));
+  const auto a_lo = hn::BitCast(d32, a);
+  const auto a_hi = hn::BitCast(d32, hn::ShiftRight<32>(a));
+  const auto cross = hn::Add(hn::MulEven(a_hi, c_lo), hn::MulEven(a_lo, c_hi));
+  return hn::Add(hn::MulEven(a_lo, c_lo), hn::ShiftLeft<32>(cross));
+#endif
+}
+
+// SPEC.md's Mix on every lane.
+template <class D>
+HWY_INLINE hn::Vec<D> MixLanes(D d, hn::Vec<D> z) {
+  z = hn::Xor(z, hn::ShiftRight<30>(z));
+  z = MulLow64(d, z, 0xBF58476D1CE4E5B9ull);
+  z = hn::Xor(z, hn::ShiftRight<27>(z));
+  z = MulLow64(d, z, 0x94D049BB133111EBull);
+  return hn::Xor(z, hn::ShiftRight<31>(z));
+}
+
+// keys[j] = Draw(row_key, ids[j]) = Mix(row_key + (ids[j] + 1) * kGamma).
+HWY_INLINE void HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids,
+                        size_t c, uint64_t* HWY_RESTRICT keys) {
+  const hn::ScalableTag<uint64_t> d;
+  const hn::Rebind<uint32_t, decltype(d)> d32;
+  const size_t N = hn::Lanes(d);
+  const auto base = hn::Set(d, row_key + kGamma);  // the "+ 1" folded in
+  size_t j = 0;
+  for (; j + N <= c; j += N) {
+    const auto id = hn::PromoteTo(d, hn::LoadU(d32, ids + j));
+    hn::StoreU(MixLanes(d, hn::Add(base, MulLow64(d, id, kGamma))), d, keys + j);
+  }
+  for (; j < c; ++j) keys[j] = Draw(row_key, ids[j]);
+}
+
+// Writes the ids of the first `limit` set bits of `row` to out (which has
+// room for limit + 64 entries: whole vectors are stored); returns the number
+// written, min(limit, popcount).
+HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t limit,
+                                  uint32_t* HWY_RESTRICT out) {
+  const size_t words = WordsFor(cols);
+  uint32_t n = 0;
+#if HWY_TARGET == HWY_AVX3_DL
+  const hn::Full512<uint8_t> d8;
+  const hn::Full512<uint32_t> d32;
+  const hn::Full128<uint8_t> d8q;
+  const auto iota = hn::Iota(d8, 0);
+  for (size_t w = 0; w < words && n < limit; ++w) {
+    const uint64_t bits = row[w];
+    if (bits == 0) continue;
+    const auto packed = hn::Compress(iota, hn::LoadMaskBits(d8, reinterpret_cast<const uint8_t*>(&bits)));
+    const size_t count = hwy::PopCount(bits);
+    const auto base = hn::Set(d32, static_cast<uint32_t>(w * kWordBits));
+    // Widen the compressed byte offsets 16 at a time.
+    HWY_ALIGN uint8_t bytes[64];
+    hn::Store(packed, d8, bytes);
+    for (size_t i = 0; i < count; i += 16) {
+      const auto offsets = hn::PromoteTo(d32, hn::Load(d8q, bytes + i));
+      hn::StoreU(hn::Add(base, offsets), d32, out + n + i);
+    }
+    n += static_cast<uint32_t>(count);
+  }
+#else
+  for (size_t w = 0; w < words && n < limit; ++w) {
+    for (uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
+      out[n++] = static_cast<uint32_t>(w * kWordBits + hwy::Num0BitsBelowLS1Bit_Nonzero64(bits));
+    }
+  }
+#endif
+  return n < limit ? n : limit;
+}
+
+// The first k set bits, exactly k stores: the lowest-k rule keeps few ids
+// per word on average, where count-trailing-zeros is as fast as a compress.
+HWY_INLINE void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count*/,
+                              uint32_t k, int32_t* out) {
+  const size_t words = WordsFor(cols);
+  uint32_t n = 0;
+  for (size_t w = 0; w < words && n < k; ++w) {
+    for (uint64_t bits = row[w]; bits != 0 && n < k; bits &= bits - 1) {
+      out[n++] = static_cast<int32_t>(w * kWordBits + hwy::Num0BitsBelowLS1Bit_Nonzero64(bits));
+    }
+  }
+  for (; n < k; ++n) out[n] = -1;
+}
+
+// Counts keys below lo and below hi in one vector pass.
+HWY_INLINE void CountBelow(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t lo,
+                           uint64_t hi, size_t* below_lo, size_t* below_hi) {
+  const hn::ScalableTag<uint64_t> d;
+  const size_t N = hn::Lanes(d);
+  const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
+  size_t n_lo = 0, n_hi = 0, j = 0;
+  for (; j + N <= c; j += N) {
+    const auto k = hn::LoadU(d, keys + j);
+    n_lo += hn::CountTrue(d, hn::Lt(k, vlo));
+    n_hi += hn::CountTrue(d, hn::Lt(k, vhi));
+  }
+  for (; j < c; ++j) {
+    n_lo += keys[j] < lo;
+    n_hi += keys[j] < hi;
+  }
+  *below_lo = n_lo;
+  *below_hi = n_hi;
+}
+
+HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
+                              uint32_t k, uint64_t row_key, int32_t* out,
+                              uint32_t* ids_scratch, uint64_t* keys_scratch) {
+  if (count <= k) {  // every candidate is taken: no keys needed
+    SelectLowestK(row, cols, count, k, out);
+    return;
+  }
+  const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
+  HashIds(row_key, ids_scratch, c, keys_scratch);
+
+  // Bracket the k-th smallest key: with q = k / c, the number of keys below
+  // (q +- 4 sigma) * 2^64 misses k with probability below 1e-4.
+  uint64_t threshold = 0;  // keys <= threshold are taken
+  const double q = static_cast<double>(k) / c;
+  const double margin = 4.0 * std::sqrt(q * (1 - q) / c) + 1.0 / c;
+  const double kTwo64 = 18446744073709551616.0;
+  const uint64_t lo = q - margin <= 0 ? 0 : static_cast<uint64_t>((q - margin) * kTwo64);
+  const uint64_t hi = q + margin >= 1 ? ~0ull : static_cast<uint64_t>((q + margin) * kTwo64);
+  size_t below_lo, below_hi;
+  CountBelow(keys_scratch, c, lo, hi, &below_lo, &below_hi);
+  if (below_lo < k && k <= below_hi) {
+    // Rank only the keys in [lo, hi): the (k - below_lo)-th smallest of them
+    // is the k-th smallest overall.
+    uint64_t* bracket = keys_scratch + c;  // room for c more keys
+    size_t m = 0;
+    for (size_t j = 0; j < c; ++j) {
+      bracket[m] = keys_scratch[j];
+      m += keys_scratch[j] >= lo && keys_scratch[j] < hi;
+    }
+    const size_t rank = k - below_lo - 1;
+    std::nth_element(bracket, bracket + rank, bracket + m);
+    threshold = bracket[rank];
+  } else {
+    threshold = KthSmallestKey(keys_scratch, c, k);
+  }
+  // The ids are ascending, so keeping the winners in order needs no sort.
+  // Compacting in place (n <= j) keeps the stores branch-free and inside the
+  // scratch.
+  uint32_t n = 0;
+  for (uint32_t j = 0; j < c; ++j) {
+    ids_scratch[n] = ids_scratch[j];
+    n += keys_scratch[j] <= threshold;
+  }
+  std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+}
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace phase_router
+HWY_AFTER_NAMESPACE();
+
+#endif  // PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_
