@@ -66,19 +66,31 @@ HWY_INLINE hn::Vec<D> MixLanes(D d, hn::Vec<D> z) {
   return hn::Xor(z, hn::ShiftRight<31>(z));
 }
 
-// keys[j] = Draw(row_key, ids[j]) = Mix(row_key + (ids[j] + 1) * kGamma).
-HWY_INLINE void HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids,
-                        size_t c, uint64_t* HWY_RESTRICT keys) {
+// keys[j] = Draw(row_key, ids[j]) = Mix(row_key + (ids[j] + 1) * kGamma),
+// counting on the way the keys below lo and below hi.
+HWY_INLINE void HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids, size_t c,
+                        uint64_t lo, uint64_t hi, uint64_t* HWY_RESTRICT keys,
+                        size_t* below_lo, size_t* below_hi) {
   const hn::ScalableTag<uint64_t> d;
   const hn::Rebind<uint32_t, decltype(d)> d32;
   const size_t N = hn::Lanes(d);
   const auto base = hn::Set(d, row_key + kGamma);  // the "+ 1" folded in
-  size_t j = 0;
+  const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
+  size_t n_lo = 0, n_hi = 0, j = 0;
   for (; j + N <= c; j += N) {
     const auto id = hn::PromoteTo(d, hn::LoadU(d32, ids + j));
-    hn::StoreU(MixLanes(d, hn::Add(base, MulLow64(d, id, kGamma))), d, keys + j);
+    const auto key = MixLanes(d, hn::Add(base, MulLow64(d, id, kGamma)));
+    hn::StoreU(key, d, keys + j);
+    n_lo += hn::CountTrue(d, hn::Lt(key, vlo));
+    n_hi += hn::CountTrue(d, hn::Lt(key, vhi));
   }
-  for (; j < c; ++j) keys[j] = Draw(row_key, ids[j]);
+  for (; j < c; ++j) {
+    keys[j] = Draw(row_key, ids[j]);
+    n_lo += keys[j] < lo;
+    n_hi += keys[j] < hi;
+  }
+  *below_lo = n_lo;
+  *below_hi = n_hi;
 }
 
 // Writes the ids of the first `limit` set bits of `row` to out (which has
@@ -109,9 +121,21 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
     n += static_cast<uint32_t>(count);
   }
 #else
+  // Eight ids per byte of the row from an 8 KiB table of set-bit positions:
+  // one vector add and store per byte, no branch per bit.
+  const hn::CappedTag<uint32_t, 8> d32;
+  const size_t N = hn::Lanes(d32);
+  const uint32_t(*positions)[8] = SetBitPositions().positions;
   for (size_t w = 0; w < words && n < limit; ++w) {
-    for (uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
-      out[n++] = static_cast<uint32_t>(w * kWordBits + hwy::Num0BitsBelowLS1Bit_Nonzero64(bits));
+    const uint64_t bits = row[w];
+    if (bits == 0) continue;
+    for (size_t byte = 0; byte < 8; ++byte) {
+      const size_t b = (bits >> (8 * byte)) & 0xFF;
+      const auto base = hn::Set(d32, static_cast<uint32_t>(w * kWordBits + 8 * byte));
+      for (size_t l = 0; l < 8; l += N) {
+        hn::StoreU(hn::Add(base, hn::LoadU(d32, positions[b] + l)), d32, out + n + l);
+      }
+      n += static_cast<uint32_t>(hwy::PopCount(b));
     }
   }
 #endif
@@ -132,24 +156,64 @@ HWY_INLINE void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count
   for (; n < k; ++n) out[n] = -1;
 }
 
-// Counts keys below lo and below hi in one vector pass.
-HWY_INLINE void CountBelow(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t lo,
-                           uint64_t hi, size_t* below_lo, size_t* below_hi) {
-  const hn::ScalableTag<uint64_t> d;
-  const size_t N = hn::Lanes(d);
+// Targets with a native compress instruction for 32- and 64-bit lanes. (On
+// the others Highway 1.0.3 emulates Compress with a lookup table that it
+// rebuilds on every call, slower than the scalar loops below.) AVX-512's
+// VPCOMPRESSQ/D are used in their register form: compressing straight to
+// memory is several times slower on Zen 4.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define PHASE_ROUTER_NATIVE_COMPRESS 1
+HWY_INLINE hn::Vec512<uint64_t> CompressKeys(hn::Vec512<uint64_t> v, hn::Mask512<uint64_t> m) {
+  return hn::Vec512<uint64_t>{_mm512_maskz_compress_epi64(m.raw, v.raw)};
+}
+HWY_INLINE hn::Vec256<uint32_t> CompressIds(hn::Vec256<uint32_t> v, hn::Mask512<uint64_t> m) {
+  return hn::Vec256<uint32_t>{_mm256_maskz_compress_epi32(m.raw, v.raw)};
+}
+#else
+#define PHASE_ROUTER_NATIVE_COMPRESS 0
+#endif
+
+// Copies the keys in [lo, hi) to out, in order; returns how many. Vector
+// stores: out needs room for c + 64 keys.
+HWY_INLINE size_t KeysInRange(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t lo,
+                              uint64_t hi, uint64_t* HWY_RESTRICT out) {
+  size_t m = 0, j = 0;
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  const hn::Full512<uint64_t> d;
   const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
-  size_t n_lo = 0, n_hi = 0, j = 0;
-  for (; j + N <= c; j += N) {
-    const auto k = hn::LoadU(d, keys + j);
-    n_lo += hn::CountTrue(d, hn::Lt(k, vlo));
-    n_hi += hn::CountTrue(d, hn::Lt(k, vhi));
+  for (; j + 8 <= c; j += 8) {
+    const auto key = hn::LoadU(d, keys + j);
+    const auto in = hn::And(hn::Not(hn::Lt(key, vlo)), hn::Lt(key, vhi));
+    hn::StoreU(CompressKeys(key, in), d, out + m);
+    m += hn::CountTrue(d, in);
   }
+#endif
   for (; j < c; ++j) {
-    n_lo += keys[j] < lo;
-    n_hi += keys[j] < hi;
+    out[m] = keys[j];
+    m += keys[j] >= lo && keys[j] < hi;
   }
-  *below_lo = n_lo;
-  *below_hi = n_hi;
+  return m;
+}
+
+// Keeps the ids whose key is <= threshold, in order, compacting ids in place
+// (every store lands at or before the vector just loaded).
+HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t threshold,
+                            uint32_t* ids) {
+  size_t n = 0, j = 0;
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  const hn::Full512<uint64_t> d;
+  const hn::Full256<uint32_t> d32;
+  const auto vt = hn::Set(d, threshold);
+  for (; j + 8 <= c; j += 8) {
+    const auto win = hn::Not(hn::Lt(vt, hn::LoadU(d, keys + j)));
+    hn::StoreU(CompressIds(hn::LoadU(d32, ids + j), win), d32, ids + n);
+    n += hn::CountTrue(d, win);
+  }
+#endif
+  for (; j < c; ++j) {
+    ids[n] = ids[j];
+    n += keys[j] <= threshold;
+  }
 }
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
@@ -160,41 +224,28 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
     return;
   }
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
-  HashIds(row_key, ids_scratch, c, keys_scratch);
 
   // Bracket the k-th smallest key: with q = k / c, the number of keys below
   // (q +- 4 sigma) * 2^64 misses k with probability below 1e-4.
-  uint64_t threshold = 0;  // keys <= threshold are taken
   const double q = static_cast<double>(k) / c;
   const double margin = 4.0 * std::sqrt(q * (1 - q) / c) + 1.0 / c;
   const double kTwo64 = 18446744073709551616.0;
   const uint64_t lo = q - margin <= 0 ? 0 : static_cast<uint64_t>((q - margin) * kTwo64);
   const uint64_t hi = q + margin >= 1 ? ~0ull : static_cast<uint64_t>((q + margin) * kTwo64);
   size_t below_lo, below_hi;
-  CountBelow(keys_scratch, c, lo, hi, &below_lo, &below_hi);
+  HashIds(row_key, ids_scratch, c, lo, hi, keys_scratch, &below_lo, &below_hi);
+  uint64_t threshold;  // the k-th smallest key: keys <= threshold are taken
   if (below_lo < k && k <= below_hi) {
     // Rank only the keys in [lo, hi): the (k - below_lo)-th smallest of them
     // is the k-th smallest overall.
-    uint64_t* bracket = keys_scratch + c;  // room for c more keys
-    size_t m = 0;
-    for (size_t j = 0; j < c; ++j) {
-      bracket[m] = keys_scratch[j];
-      m += keys_scratch[j] >= lo && keys_scratch[j] < hi;
-    }
-    const size_t rank = k - below_lo - 1;
-    std::nth_element(bracket, bracket + rank, bracket + m);
-    threshold = bracket[rank];
+    uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
+    const size_t m = KeysInRange(keys_scratch, c, lo, hi, bracket);
+    threshold = RankInRange(bracket, m, lo, hi, k - below_lo - 1, bracket + m);
   } else {
     threshold = KthSmallestKey(keys_scratch, c, k);
   }
   // The ids are ascending, so keeping the winners in order needs no sort.
-  // Compacting in place (n <= j) keeps the stores branch-free and inside the
-  // scratch.
-  uint32_t n = 0;
-  for (uint32_t j = 0; j < c; ++j) {
-    ids_scratch[n] = ids_scratch[j];
-    n += keys_scratch[j] <= threshold;
-  }
+  KeepWinners(keys_scratch, c, threshold, ids_scratch);
   std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
 }
 

@@ -14,7 +14,8 @@ namespace phase_router {
 // SelectLowestK: the min(k, count) lowest set bits.
 // SelectRandomK: the min(k, count) set bits x with the smallest
 //   Draw(row_key, x); keys within a row are distinct, so there are no ties.
-//   Scratch: ids_scratch holds count + 64 entries and keys_scratch 2 * count
+//   Scratch: ids_scratch holds count + 64 entries and keys_scratch
+//   3 * count + 64
 //   (the SIMD builds store whole vectors and rank a bracket of keys apart).
 namespace scalar {
 void SelectLowestK(const uint64_t* row, size_t cols, uint32_t count,

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <algorithm>
+
 namespace phase_router {
 
 // The k-th smallest of the c distinct keys (1 <= k <= c), by a most-
@@ -35,6 +37,48 @@ inline uint64_t KthSmallestKey(const uint64_t* keys, size_t c, size_t k) {
     if ((keys[j] & mask) == prefix && keys[j] > kth) kth = keys[j];
   }
   return kth;
+}
+
+// The rank-th smallest (0-based) of the m distinct keys, all in [lo, hi):
+// one histogram pass over 256 equal slices of [lo, hi), then an exact rank
+// among the few keys of the slice that holds it. Meant for a bracket of
+// roughly uniform keys, where a slice holds about m / 256 of them. Uses
+// `scratch` for up to m keys.
+inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_t hi,
+                            size_t rank, uint64_t* scratch) {
+  const uint64_t width = hi - lo;
+  int shift = 0;
+  while (shift < 64 && (width >> shift) >= 256) ++shift;
+  uint32_t hist[257] = {};
+  for (size_t j = 0; j < m; ++j) ++hist[(keys[j] - lo) >> shift];
+  size_t below = 0, slice = 0;
+  while (below + hist[slice] <= rank) below += hist[slice++];
+  size_t n = 0;
+  for (size_t j = 0; j < m; ++j) {
+    scratch[n] = keys[j];
+    n += ((keys[j] - lo) >> shift) == slice;
+  }
+  std::nth_element(scratch, scratch + (rank - below), scratch + n);
+  return scratch[rank - below];
+}
+
+// positions[b] lists the set bits of byte b, ascending (unused entries 0).
+// uint32_t so that a row of it is one vector of ids to offset.
+struct SetBitPositionTable {
+  uint32_t positions[256][8];
+};
+inline const SetBitPositionTable& SetBitPositions() {
+  static const SetBitPositionTable table = [] {
+    SetBitPositionTable t{};
+    for (int b = 0; b < 256; ++b) {
+      int n = 0;
+      for (int i = 0; i < 8; ++i) {
+        if (b & (1 << i)) t.positions[b][n++] = static_cast<uint32_t>(i);
+      }
+    }
+    return t;
+  }();
+  return table;
 }
 
 }  // namespace phase_router

@@ -5,7 +5,8 @@
 // rows of a block row gives 64 vectors in which lane b is block b, so the six
 // stages of the classic recursive transpose (swap the off-diagonal s x s
 // quadrants, s = 32 ... 1) pair whole vectors and need no shuffles: N blocks
-// are transposed by 6 * 32 vertical swaps. The rows are read contiguously and
+// are transposed by 6 * 32 vertical swaps, done eight rows at a time in
+// registers. The rows are read contiguously and
 // through the optional row index, so a row gather costs nothing extra.
 
 #if defined(PHASE_ROUTER_KERNELS_TRANSPOSE_BITS_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -26,31 +27,75 @@ namespace phase_router {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// One stage of the network on a tile of 64 rows x N lanes (row j at
-// tile + j * N): rows j and j + kS trade their off-diagonal kS-bit groups.
-template <int kS, class D>
-HWY_INLINE void SwapStage(D d, uint64_t* HWY_RESTRICT tile, uint64_t mask) {
-  const size_t N = hn::Lanes(d);
-  const auto m = hn::Set(d, mask);
-  for (size_t j = 0; j < 64; j = (j + kS + 1) & ~size_t{kS}) {
-    auto lo = hn::Load(d, tile + j * N);
-    auto hi = hn::Load(d, tile + (j + kS) * N);
-    const auto t = hn::And(hn::Xor(hn::ShiftRight<kS>(lo), hi), m);
-    lo = hn::Xor(lo, hn::ShiftLeft<kS>(t));
-    hi = hn::Xor(hi, t);
-    hn::Store(lo, d, tile + j * N);
-    hn::Store(hi, d, tile + (j + kS) * N);
-  }
+// Rows lo and hi trade their off-diagonal kS-bit groups: one stage of the
+// network for one pair of rows, on every lane.
+template <int kS, class D, class V = hn::Vec<D>>
+HWY_INLINE void SwapBits(D d, V& lo, V& hi, uint64_t mask) {
+  const V t = hn::And(hn::Xor(hn::ShiftRight<kS>(lo), hi), hn::Set(d, mask));
+  lo = hn::Xor(lo, hn::ShiftLeft<kS>(t));
+  hi = hn::Xor(hi, t);
 }
 
+// The three stages whose pairs are 4, 2 and 1 rows apart, on eight rows held
+// in registers (stride 32, 16, 8 in the first pass; 4, 2, 1 in the second).
+template <int kS4, int kS2, int kS1, class D, class V = hn::Vec<D>>
+HWY_INLINE void ThreeStages(D d, V& v0, V& v1, V& v2, V& v3, V& v4, V& v5, V& v6, V& v7,
+                            uint64_t m4, uint64_t m2, uint64_t m1) {
+  SwapBits<kS4>(d, v0, v4, m4);
+  SwapBits<kS4>(d, v1, v5, m4);
+  SwapBits<kS4>(d, v2, v6, m4);
+  SwapBits<kS4>(d, v3, v7, m4);
+  SwapBits<kS2>(d, v0, v2, m2);
+  SwapBits<kS2>(d, v1, v3, m2);
+  SwapBits<kS2>(d, v4, v6, m2);
+  SwapBits<kS2>(d, v5, v7, m2);
+  SwapBits<kS1>(d, v0, v1, m1);
+  SwapBits<kS1>(d, v2, v3, m1);
+  SwapBits<kS1>(d, v4, v5, m1);
+  SwapBits<kS1>(d, v6, v7, m1);
+}
+
+// Transposes a tile of 64 rows x N lanes (row j at tile + j * N) in two
+// register passes: stages 32, 16, 8 only pair rows of equal residue mod 8,
+// stages 4, 2, 1 only rows of the same group of 8, so each pass holds eight
+// rows in registers and the tile is read and written twice in all.
 template <class D>
 HWY_INLINE void TransposeTile(D d, uint64_t* HWY_RESTRICT tile) {
-  SwapStage<32>(d, tile, 0x00000000FFFFFFFFull);
-  SwapStage<16>(d, tile, 0x0000FFFF0000FFFFull);
-  SwapStage<8>(d, tile, 0x00FF00FF00FF00FFull);
-  SwapStage<4>(d, tile, 0x0F0F0F0F0F0F0F0Full);
-  SwapStage<2>(d, tile, 0x3333333333333333ull);
-  SwapStage<1>(d, tile, 0x5555555555555555ull);
+  const size_t N = hn::Lanes(d);
+  for (size_t g = 0; g < 8; ++g) {
+    uint64_t* p = tile + g * N;
+    auto v0 = hn::Load(d, p + 0 * 8 * N), v1 = hn::Load(d, p + 1 * 8 * N);
+    auto v2 = hn::Load(d, p + 2 * 8 * N), v3 = hn::Load(d, p + 3 * 8 * N);
+    auto v4 = hn::Load(d, p + 4 * 8 * N), v5 = hn::Load(d, p + 5 * 8 * N);
+    auto v6 = hn::Load(d, p + 6 * 8 * N), v7 = hn::Load(d, p + 7 * 8 * N);
+    ThreeStages<32, 16, 8>(d, v0, v1, v2, v3, v4, v5, v6, v7, 0x00000000FFFFFFFFull,
+                           0x0000FFFF0000FFFFull, 0x00FF00FF00FF00FFull);
+    hn::Store(v0, d, p + 0 * 8 * N);
+    hn::Store(v1, d, p + 1 * 8 * N);
+    hn::Store(v2, d, p + 2 * 8 * N);
+    hn::Store(v3, d, p + 3 * 8 * N);
+    hn::Store(v4, d, p + 4 * 8 * N);
+    hn::Store(v5, d, p + 5 * 8 * N);
+    hn::Store(v6, d, p + 6 * 8 * N);
+    hn::Store(v7, d, p + 7 * 8 * N);
+  }
+  for (size_t g = 0; g < 8; ++g) {
+    uint64_t* p = tile + g * 8 * N;
+    auto v0 = hn::Load(d, p + 0 * N), v1 = hn::Load(d, p + 1 * N);
+    auto v2 = hn::Load(d, p + 2 * N), v3 = hn::Load(d, p + 3 * N);
+    auto v4 = hn::Load(d, p + 4 * N), v5 = hn::Load(d, p + 5 * N);
+    auto v6 = hn::Load(d, p + 6 * N), v7 = hn::Load(d, p + 7 * N);
+    ThreeStages<4, 2, 1>(d, v0, v1, v2, v3, v4, v5, v6, v7, 0x0F0F0F0F0F0F0F0Full,
+                         0x3333333333333333ull, 0x5555555555555555ull);
+    hn::Store(v0, d, p + 0 * N);
+    hn::Store(v1, d, p + 1 * N);
+    hn::Store(v2, d, p + 2 * N);
+    hn::Store(v3, d, p + 3 * N);
+    hn::Store(v4, d, p + 4 * N);
+    hn::Store(v5, d, p + 5 * N);
+    hn::Store(v6, d, p + 6 * N);
+    hn::Store(v7, d, p + 7 * N);
+  }
 }
 
 // Transposes the block rows of source word columns [bc, bc + lanes) with a

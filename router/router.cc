@@ -44,9 +44,9 @@ void AlignedWords::Resize(size_t words) {
 void Workspace::Reserve(size_t m, size_t e, size_t threads) {
   M = m;
   E = e;
-  words_e = WordsFor(e);
-  words_m = WordsFor(m);
-  const size_t matrix_words = std::max(m * words_e, e * words_m);
+  stride_e = PaddedStride(WordsFor(e));
+  stride_m = PaddedStride(WordsFor(m));
+  const size_t matrix_words = std::max(m * stride_e, e * stride_m);
   a.Resize(matrix_words);
   b.Resize(matrix_words);
   c.Resize(matrix_words);
@@ -280,7 +280,9 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
 
   Workspace& w = ws;
   w.Reserve(M, E, static_cast<size_t>(threads));
-  const size_t we = w.words_e, wm = w.words_m;
+  // Strides of the M x E and E x M matrices, and the words a row uses.
+  const size_t we = w.stride_e, wm = w.stride_m;
+  const size_t words_e = WordsFor(E), words_m = WordsFor(M);
   uint64_t* A = w.a.data();
   uint64_t* B = w.b.data();
   uint64_t* C = w.c.data();
@@ -296,16 +298,16 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
   } else if (in.kind == Input::kBits) {
     s_rows = in.s_bits.words;
     t_rows = in.t_bits.words;
-    s_stride = in.s_bits.stride ? in.s_bits.stride : we;
-    t_stride = in.t_bits.stride ? in.t_bits.stride : wm;
+    s_stride = in.s_bits.stride ? in.s_bits.stride : words_e;
+    t_stride = in.t_bits.stride ? in.t_bits.stride : words_m;
     // a & a = a: the AND kernel with no output is a row popcount.
     ParallelBands(M, RowGrain(M, threads), threads, [&](size_t r0, size_t r1) {
       K.and_popcount_rows(s_rows + r0 * s_stride, s_stride, s_rows + r0 * s_stride,
-                          s_stride, nullptr, r1 - r0, we, nullptr, 0, &w.s[r0]);
+                          s_stride, nullptr, r1 - r0, words_e, nullptr, 0, &w.s[r0]);
     });
     ParallelBands(E, RowGrain(E, threads), threads, [&](size_t r0, size_t r1) {
       K.and_popcount_rows(t_rows + r0 * t_stride, t_stride, t_rows + r0 * t_stride,
-                          t_stride, nullptr, r1 - r0, wm, nullptr, 0, &w.t[r0]);
+                          t_stride, nullptr, r1 - r0, words_m, nullptr, 0, &w.t[r0]);
     });
   } else {  // bytes: count the nonzero entries of each row
     const ByteMatrixView& S = in.s_bytes;
@@ -396,7 +398,7 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
   // Candidates: O = S' & U[q_t] -> C, and their counts.
   uint32_t* counts = w.counts.data();
   ParallelBands(M, grain_m, threads, [&](size_t r0, size_t r1) {
-    K.and_popcount_rows(A + r0 * we, we, B, we, q_t + r0, r1 - r0, we, C + r0 * we, we,
+    K.and_popcount_rows(A + r0 * we, we, B, we, q_t + r0, r1 - r0, words_e, C + r0 * we, we,
                         counts + r0);
   });
   timer.Stop("and_popcount");

@@ -28,16 +28,26 @@ class AlignedWords {
   size_t size_ = 0;
 };
 
+// Row stride for rows of `words` words. Long rows get an odd number of
+// 64-byte lines: the transposes write one word into each of hundreds of rows
+// in turn, and a power-of-two stride would map all of those rows to a few
+// cache sets and evict them before their lines fill.
+constexpr size_t PaddedStride(size_t words) {
+  if (words <= 8) return words;
+  const size_t lines = (words + 7) / 8;
+  return (lines % 2 == 0 ? lines + 1 : lines) * 8;
+}
+
 // Selection scratch per thread for rows of e candidates
 // (kernels/select_top_k.h: SIMD builds store whole vectors and rank a bracket
 // of keys apart).
 constexpr size_t SelectIdsPerThread(size_t e) { return e + 64; }
-constexpr size_t SelectKeysPerThread(size_t e) { return 2 * e; }
+constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
 
 struct Workspace {
   size_t M = 0, E = 0;
-  size_t words_e = 0;  // words of a row of E bits (S-shaped rows)
-  size_t words_m = 0;  // words of a row of M bits (T-shaped rows)
+  size_t stride_e = 0;  // row stride in words of M x E matrices
+  size_t stride_m = 0;  // row stride in words of E x M matrices
   // Three bit matrices, each large enough for M x E or E x M; the pipeline
   // hands them from stage to stage (docs/architecture.md draws the flow).
   AlignedWords a, b, c;

@@ -1,0 +1,45 @@
+// What every phase-router subcommand shares: strict parsing of numeric
+// options, and reporting failures as one line on stderr with an exit status
+// that tells a usage mistake from a failed run.
+#ifndef PHASE_ROUTER_TOOLS_CLI_COMMAND_LINE_H_
+#define PHASE_ROUTER_TOOLS_CLI_COMMAND_LINE_H_
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace phase_router::cli {
+
+inline constexpr int kExitFailure = 1;  // bad input data, I/O, routing
+inline constexpr int kExitUsage = 2;    // bad command line
+
+// A command line that parses but makes no sense (missing or conflicting
+// inputs, an out-of-range number). Reported like CLI11's own parse errors.
+class UsageError : public std::runtime_error {
+ public:
+  explicit UsageError(const std::string& message)
+      : std::runtime_error(message) {}
+};
+
+// Prints "phase-router: error: <message>" as exactly one line on stderr
+// (embedded newlines become spaces) and returns `exit_code`.
+int ReportError(const std::string& message, int exit_code);
+
+// The value of an unsigned numeric option given as text, in [min, max].
+// Plain decimal only (no sign, no hex): throws UsageError naming the option,
+// the text and the accepted range otherwise.
+uint64_t ParseUnsignedOption(const std::string& option_name,
+                             const std::string& text, uint64_t min,
+                             uint64_t max);
+
+// --seed: the full uint64 range, 0 included.
+uint64_t ParseSeedOption(const std::string& text);
+
+// --threads: 0 (OpenMP's default) up to kMaxThreads; more is a typo, not a
+// machine, and would only make OpenMP fail later and less clearly.
+inline constexpr int kMaxThreads = 4096;
+int ParseThreadsOption(const std::string& text);
+
+}  // namespace phase_router::cli
+
+#endif  // PHASE_ROUTER_TOOLS_CLI_COMMAND_LINE_H_

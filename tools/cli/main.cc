@@ -1,0 +1,73 @@
+// phase-router: the command-line front end of the Phase Router library.
+//
+// Every failure ends here as one line, "phase-router: error: <message>", on
+// stderr: exit status 2 for a bad command line, 1 for anything that went
+// wrong while running (unreadable input, refused routing, failed write).
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "phase_router/phase_router.h"
+#include "tools/cli/command_line.h"
+#include "tools/cli/demo_command.h"
+#include "tools/cli/route_command.h"
+#include "tools/io/io_error.h"
+
+#ifndef PHASE_ROUTER_VERSION
+#error "PHASE_ROUTER_VERSION must be defined by the build (project version)"
+#endif
+
+namespace phase_router::cli {
+namespace {
+
+int RunParsedCommand(const CLI::App* route, const RouteArgs& route_args,
+                     const CLI::App* demo, const DemoArgs& demo_args) {
+  if (route->parsed()) RunRouteCommand(route_args);
+  if (demo->parsed()) RunDemoCommand(demo_args);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "Phase Router: seed-randomized, deterministic, capped bipartite "
+      "routing from degree-specified binary matrices",
+      "phase-router"};
+  app.set_version_flag("--version",
+                       std::string("phase-router ") + PHASE_ROUTER_VERSION);
+  app.require_subcommand(1);
+  RouteArgs route_args;
+  DemoArgs demo_args;
+  const CLI::App* route = AddRouteCommand(app, route_args);
+  const CLI::App* demo = AddDemoCommand(app, demo_args);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive as "errors" with exit code 0.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return ReportError(e.what(), kExitUsage);
+  }
+
+  try {
+    return RunParsedCommand(route, route_args, demo, demo_args);
+  } catch (const UsageError& e) {
+    return ReportError(e.what(), kExitUsage);
+  } catch (const Error& e) {  // the router refused the input
+    return ReportError(e.what(), kExitFailure);
+  } catch (const io::IoError& e) {
+    return ReportError(e.what(), kExitFailure);
+  } catch (const std::bad_alloc&) {
+    return ReportError("out of memory", kExitFailure);
+  } catch (const std::exception& e) {
+    return ReportError(std::string("unexpected failure: ") + e.what(),
+                       kExitFailure);
+  } catch (...) {
+    return ReportError("unexpected failure of unknown type", kExitFailure);
+  }
+}
+
+}  // namespace
+}  // namespace phase_router::cli
+
+int main(int argc, char** argv) { return phase_router::cli::Main(argc, argv); }

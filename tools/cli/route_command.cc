@@ -1,0 +1,183 @@
+#include "tools/cli/route_command.h"
+
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "phase_router/phase_router.h"
+#include "tools/cli/command_line.h"
+#include "tools/cli/stats_json.h"
+#include "tools/io/degrees.h"
+#include "tools/io/file_io.h"
+#include "tools/io/pbm.h"
+#include "tools/io/routes_text.h"
+
+namespace phase_router::cli {
+namespace {
+
+enum class InputKind { kMatrices, kDegrees };
+
+bool Given(const CLI::Option* option) { return option->count() > 0; }
+
+// Exactly one complete pair of inputs, and no option that the pair ignores.
+InputKind CheckInputOptions(const RouteArgs& args) {
+  const bool any_matrix = Given(args.s_pbm_option) || Given(args.t_pbm_option);
+  const bool any_degrees =
+      Given(args.s_degrees_option) || Given(args.t_degrees_option);
+  if (any_matrix && any_degrees) {
+    throw UsageError(
+        "--s/--t and --s-degrees/--t-degrees are mutually exclusive: give "
+        "either two PBM matrices or two degree files");
+  }
+  if (!any_matrix && !any_degrees) {
+    throw UsageError(
+        "no input: give --s S.pbm --t T.pbm, or --s-degrees FILE "
+        "--t-degrees FILE");
+  }
+  if (any_matrix && !(Given(args.s_pbm_option) && Given(args.t_pbm_option))) {
+    throw UsageError(Given(args.s_pbm_option) ? "--s needs --t T.pbm too"
+                                              : "--t needs --s S.pbm too");
+  }
+  if (any_degrees &&
+      !(Given(args.s_degrees_option) && Given(args.t_degrees_option))) {
+    throw UsageError(Given(args.s_degrees_option)
+                         ? "--s-degrees needs --t-degrees FILE too"
+                         : "--t-degrees needs --s-degrees FILE too");
+  }
+  if (any_degrees && args.no_align) {
+    throw UsageError(
+        "--no-align needs matrix inputs (--s/--t): routing from degrees is "
+        "always aligned");
+  }
+  if (Given(args.output_option) && args.output.empty()) {
+    throw UsageError("-o: the output path is empty");
+  }
+  return any_matrix ? InputKind::kMatrices : InputKind::kDegrees;
+}
+
+Options ParseRouteOptions(const RouteArgs& args) {
+  Options options;
+  options.k = static_cast<uint32_t>(ParseUnsignedOption(
+      "-k", args.k, 1, std::numeric_limits<uint32_t>::max()));
+  options.seed = ParseSeedOption(args.seed);
+  options.threads = ParseThreadsOption(args.threads);
+  options.align = !args.no_align;
+  options.row_perm = args.row_perm;
+  options.select = ParseSelect(args.select);
+  return options;
+}
+
+std::string DescribeShape(const io::PbmImage& image) {
+  return std::to_string(image.cols) + " wide x " + std::to_string(image.rows) +
+         " high";
+}
+
+// S is M x E and T is E x M; the router checks this too, but only the tool
+// knows which file is which.
+void CheckMatrixShapes(const io::PbmImage& S, const io::PbmImage& T,
+                       const RouteArgs& args) {
+  if (T.rows == S.cols && T.cols == S.rows) return;
+  throw Error(ErrorCode::kBadShape,
+              "shape mismatch: S '" + args.s_pbm + "' is " + DescribeShape(S) +
+                  " (M = " + std::to_string(S.rows) + " sources, E = " +
+                  std::to_string(S.cols) + " targets), so T must be " +
+                  std::to_string(S.rows) + " wide x " + std::to_string(S.cols) +
+                  " high, but T '" + args.t_pbm + "' is " + DescribeShape(T));
+}
+
+Routes RouteMatrices(Router& router, const RouteArgs& args,
+                     const Options& options, Stats* stats) {
+  const io::PbmImage S = io::ReadPbmFile(args.s_pbm);
+  const io::PbmImage T = io::ReadPbmFile(args.t_pbm);
+  CheckMatrixShapes(S, T, args);
+  const ByteMatrixView s_view{S.pixels.data(), S.rows, S.cols, 0};
+  const ByteMatrixView t_view{T.pixels.data(), T.rows, T.cols, 0};
+  return router.Route(s_view, t_view, options, stats);
+}
+
+Routes RouteDegreeFiles(Router& router, const RouteArgs& args,
+                        const Options& options, Stats* stats) {
+  const std::vector<uint32_t> s = io::ReadDegreesFile(args.s_degrees);
+  const std::vector<uint32_t> t = io::ReadDegreesFile(args.t_degrees);
+  return router.RouteDegrees(s, t, options, stats);
+}
+
+void WriteRoutes(const Routes& routes, const RouteArgs& args) {
+  if (!args.output.empty()) {
+    io::WriteRoutesTextFile(args.output, routes.ids.data(), routes.M, routes.k);
+    return;
+  }
+  const std::string what = "standard output";
+  io::WriteRoutesText(stdout, routes.ids.data(), routes.M, routes.k, what);
+  io::FlushOrThrow(stdout, what);
+}
+
+}  // namespace
+
+CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
+  CLI::App* route = app.add_subcommand(
+      "route",
+      "Route S (M x E PBM) and T (E x M PBM), or degree vectors s and t; "
+      "prints M lines of k target ids, -1 padded");
+  args.s_pbm_option =
+      route->add_option("--s", args.s_pbm, "S as a PBM, width E, height M")
+          ->type_name("S.pbm");
+  args.t_pbm_option =
+      route->add_option("--t", args.t_pbm, "T as a PBM, width M, height E")
+          ->type_name("T.pbm");
+  args.s_degrees_option =
+      route
+          ->add_option("--s-degrees", args.s_degrees,
+                       "source degrees: M whitespace-separated integers")
+          ->type_name("FILE");
+  args.t_degrees_option =
+      route
+          ->add_option("--t-degrees", args.t_degrees,
+                       "target degrees: E whitespace-separated integers")
+          ->type_name("FILE");
+  route->add_option("-k", args.k, "fan-out cap per source, >= 1")
+      ->required()
+      ->type_name("K");
+  route->add_option("--seed", args.seed, "any unsigned 64-bit seed")
+      ->type_name("SEED")
+      ->capture_default_str();
+  route->add_flag("--no-align", args.no_align,
+                  "use the matrices' own bit patterns (matrix inputs only)");
+  route->add_flag("--row-perm", args.row_perm, "permute rows (SPEC step 5)");
+  route->add_option("--select", args.select, "top-k selection rule")
+      ->check(CLI::IsMember({"random", "lowest"}))
+      ->capture_default_str();
+  args.output_option =
+      route
+          ->add_option("-o,--output", args.output,
+                       "write routes to FILE (atomically) instead of stdout")
+          ->type_name("FILE");
+  route->add_flag("--stats", args.stats,
+                  "print one JSON line of statistics on stderr");
+  route->add_option("--threads", args.threads, "OpenMP threads, 0 = default")
+      ->type_name("N")
+      ->capture_default_str();
+  return route;
+}
+
+void RunRouteCommand(const RouteArgs& args) {
+  const InputKind input = CheckInputOptions(args);
+  const Options options = ParseRouteOptions(args);
+  Router router;
+  Stats stats;
+  Stats* stats_out = args.stats ? &stats : nullptr;
+  const Routes routes =
+      input == InputKind::kMatrices
+          ? RouteMatrices(router, args, options, stats_out)
+          : RouteDegreeFiles(router, args, options, stats_out);
+  WriteRoutes(routes, args);
+  if (args.stats) {
+    const std::string line =
+        StatsToJson(stats, options)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+}  // namespace phase_router::cli

@@ -1,0 +1,44 @@
+// `phase-router route`: one routing from PBM matrices or degree files,
+// written in the golden `routes` text format.
+#ifndef PHASE_ROUTER_TOOLS_CLI_ROUTE_COMMAND_H_
+#define PHASE_ROUTER_TOOLS_CLI_ROUTE_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace phase_router::cli {
+
+// What the command line said, before any of it is checked. Numbers stay
+// text so they can be parsed strictly: CLI11 2.1 converts with strtoull in
+// base 0, so "010" would be seed 8, "0x10" seed 16 and "-1" would wrap to
+// 2^64 - 1.
+struct RouteArgs {
+  std::string s_pbm, t_pbm, s_degrees, t_degrees;
+  std::string k = "";
+  std::string seed = "0";
+  std::string threads = "0";
+  std::string select = "random";
+  std::string output;  // empty: standard output
+  bool no_align = false;
+  bool row_perm = false;
+  bool stats = false;
+  // Presence of each input option, read after parsing (an empty path given
+  // explicitly still counts as given).
+  CLI::Option* s_pbm_option = nullptr;
+  CLI::Option* t_pbm_option = nullptr;
+  CLI::Option* s_degrees_option = nullptr;
+  CLI::Option* t_degrees_option = nullptr;
+  CLI::Option* output_option = nullptr;
+};
+
+// Registers the `route` subcommand on `app`, storing into `args`.
+CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args);
+
+// Runs a parsed `route` command. Throws UsageError for inconsistent options,
+// io::IoError for unreadable or unwritable files and phase_router::Error for
+// inputs the router refuses.
+void RunRouteCommand(const RouteArgs& args);
+
+}  // namespace phase_router::cli
+
+#endif  // PHASE_ROUTER_TOOLS_CLI_ROUTE_COMMAND_H_

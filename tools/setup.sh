@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Phase Router needs to build and test on Debian 12, with apt.
+# Idempotent: installs only the packages that are missing and runs
+# `apt-get update` only when there is something to install.
+#   tools/setup.sh           build + test dependencies
+#   tools/setup.sh --arm64   also the arm64 cross toolchain and qemu
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config python3
+  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libomp-dev
+)
+arm64_packages=()
+if [[ "${1:-}" == "--arm64" ]]; then
+  arm64_packages=(g++-aarch64-linux-gnu qemu-user libhwy-dev:arm64
+                  libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
+                  libgomp1:arm64)
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+
+if ((${#arm64_packages[@]})) && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $sudo dpkg --add-architecture arm64
+fi
+
+missing=()
+for p in "${packages[@]}" "${arm64_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} required packages are installed"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
