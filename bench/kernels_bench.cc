@@ -1,0 +1,248 @@
+// Per-kernel benchmarks, one family per kernel, registered once per supported
+// target ("Transpose/AVX3_DL/4096"), with a memcpy of the same bytes in the
+// same binary as the yardstick. Every kernel's output is checked against the
+// generic backend (itself tested against the scalar twins) before timing.
+// bytes_per_second counts bytes read plus bytes written.
+//
+//   build/bin/kernels_bench --benchmark_format=json > kernels.json
+//   build/bin/kernels_bench --benchmark_filter='Transpose/.*/4096'
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dispatch/dispatch.h"
+#include "kernels/bit_matrix.h"
+#include "kernels/random.h"
+#include "phase_router/phase_router.h"
+#include "router/workspace.h"
+
+namespace phase_router {
+namespace {
+
+// Deterministic test data from the spec's own generator.
+std::vector<uint64_t> RandomWords(size_t n, uint64_t seed) {
+  std::vector<uint64_t> w(n);
+  for (size_t i = 0; i < n; ++i) w[i] = Draw(seed, i) & Draw(seed ^ 1, i);
+  return w;
+}
+
+// Random rows x cols bit matrix, density 1/4, zero padding bits.
+std::vector<uint64_t> RandomBits(size_t rows, size_t cols, uint64_t seed,
+                                 size_t stride = 0) {
+  const size_t words = WordsFor(cols);
+  if (stride == 0) stride = words;
+  std::vector<uint64_t> m = RandomWords(rows * stride, seed);
+  for (size_t r = 0; r < rows; ++r) {
+    m[r * stride + words - 1] &= LastWordMask(cols);
+    for (size_t w = words; w < stride; ++w) m[r * stride + w] = 0;
+  }
+  return m;
+}
+
+std::vector<uint32_t> RandomBelow(size_t n, uint32_t bound, uint64_t seed) {
+  std::vector<uint32_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint32_t>(Bounded(Draw(seed, i), bound));
+  return v;
+}
+
+void Check(bool ok, const std::string& what) {
+  if (!ok) {
+    std::fprintf(stderr, "kernels_bench: %s differs from generic\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+void SetRate(benchmark::State& state, double bytes) {
+  state.SetBytesProcessed(static_cast<int64_t>(bytes * static_cast<double>(state.iterations())));
+}
+
+void Memcpy(benchmark::State& state, size_t n) {
+  const size_t bytes = n * WordsFor(n) * 8;
+  std::vector<uint8_t> a(bytes, 1), b(bytes);
+  for (auto _ : state) {
+    std::memcpy(b.data(), a.data(), bytes);
+    benchmark::DoNotOptimize(b.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, 2.0 * bytes);
+}
+
+void Pack(benchmark::State& state, const KernelTable& K, size_t n) {
+  std::vector<uint8_t> bytes(n * n);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = Draw(7, i) & 1 ? 0x5A : 0;
+  const size_t words = WordsFor(n);
+  std::vector<uint64_t> out(n * words), want(n * words);
+  std::vector<uint32_t> pop(n), want_pop(n);
+  GenericKernels().pack_bit_rows(bytes.data(), n, n, n, want.data(), words, want_pop.data());
+  K.pack_bit_rows(bytes.data(), n, n, n, out.data(), words, pop.data());
+  Check(out == want && pop == want_pop, "PackBitRows");
+  for (auto _ : state) {
+    K.pack_bit_rows(bytes.data(), n, n, n, out.data(), words, pop.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, n * n + n * words * 8.0);
+}
+
+void FillArcs(benchmark::State& state, const KernelTable& K, size_t n) {
+  const size_t words = WordsFor(n);
+  const std::vector<uint32_t> len = RandomBelow(n, static_cast<uint32_t>(n + 1), 3);
+  const std::vector<uint32_t> off = RandomBelow(n, static_cast<uint32_t>(n), 4);
+  std::vector<uint64_t> out(n * words), want(n * words);
+  GenericKernels().fill_arc_rows(len.data(), off.data(), n, n, want.data(), words);
+  K.fill_arc_rows(len.data(), off.data(), n, n, out.data(), words);
+  Check(out == want, "FillArcRows");
+  for (auto _ : state) {
+    K.fill_arc_rows(len.data(), off.data(), n, n, out.data(), words);
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, n * words * 8.0);
+}
+
+void Rotate(benchmark::State& state, const KernelTable& K, size_t n) {
+  const size_t words = WordsFor(n);
+  const std::vector<uint64_t> src = RandomBits(n, n, 5);
+  const std::vector<uint32_t> off = RandomBelow(n, static_cast<uint32_t>(n), 6);
+  std::vector<uint64_t> out(n * words), want(n * words);
+  GenericKernels().rotate_rows_on_ring(src.data(), words, n, n, off.data(), want.data(), words);
+  K.rotate_rows_on_ring(src.data(), words, n, n, off.data(), out.data(), words);
+  Check(out == want, "RotateRowsOnRing");
+  for (auto _ : state) {
+    K.rotate_rows_on_ring(src.data(), words, n, n, off.data(), out.data(), words);
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, 2.0 * n * words * 8);
+}
+
+void Transpose(benchmark::State& state, const KernelTable& K, size_t rows, size_t cols) {
+  // The router's strides (router/workspace.h), as the pipeline runs them.
+  const size_t sw = PaddedStride(WordsFor(cols)), dw = PaddedStride(WordsFor(rows));
+  const std::vector<uint64_t> src = RandomBits(rows, cols, 8, sw);
+  std::vector<uint64_t> out(cols * dw), want(cols * dw);
+  GenericKernels().transpose_bits(src.data(), sw, nullptr, rows, cols, want.data(), dw);
+  K.transpose_bits(src.data(), sw, nullptr, rows, cols, out.data(), dw);
+  Check(out == want, "TransposeBits");
+  for (auto _ : state) {
+    K.transpose_bits(src.data(), sw, nullptr, rows, cols, out.data(), dw);
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, 2.0 * rows * sw * 8);
+}
+
+// Column gather the way the router does it: transpose, then a transpose that
+// reads its rows through the permutation.
+void GatherColumns(benchmark::State& state, const KernelTable& K, size_t n) {
+  const std::vector<uint64_t> src = RandomBits(n, n, 9);
+  const size_t w = WordsFor(n);
+  std::vector<uint32_t> perm(n);
+  Perm(10, n, perm.data());
+  std::vector<uint64_t> tmp(n * w), out(n * w), want(n * w);
+  auto run = [&](const KernelTable& k, uint64_t* dst) {
+    k.transpose_bits(src.data(), w, nullptr, n, n, tmp.data(), w);
+    k.transpose_bits(tmp.data(), w, perm.data(), n, n, dst, w);
+  };
+  run(GenericKernels(), want.data());
+  run(K, out.data());
+  Check(out == want, "GatherColumns");
+  for (auto _ : state) {
+    run(K, out.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, 4.0 * n * w * 8);
+}
+
+void AndPopcount(benchmark::State& state, const KernelTable& K, size_t n) {
+  const size_t w = WordsFor(n);
+  const std::vector<uint64_t> a = RandomBits(n, n, 11), b = RandomBits(n, n, 12);
+  std::vector<uint64_t> out(n * w), want(n * w);
+  std::vector<uint32_t> counts(n), want_counts(n);
+  GenericKernels().and_popcount_rows(a.data(), w, b.data(), w, nullptr, n, w, want.data(), w,
+                                     want_counts.data());
+  K.and_popcount_rows(a.data(), w, b.data(), w, nullptr, n, w, out.data(), w, counts.data());
+  Check(out == want && counts == want_counts, "AndPopcountRows");
+  for (auto _ : state) {
+    K.and_popcount_rows(a.data(), w, b.data(), w, nullptr, n, w, out.data(), w, counts.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, 3.0 * n * w * 8);
+}
+
+// Candidate rows of density 1/4 and k = n / 8: half the candidates survive,
+// the shape of a dense square routing.
+void Select(benchmark::State& state, const KernelTable& K, size_t n, bool random) {
+  const size_t w = WordsFor(n);
+  const uint32_t k = static_cast<uint32_t>(n / 8 ? n / 8 : 1);
+  const std::vector<uint64_t> rows = RandomBits(n, n, 13);  // density 1/4
+  std::vector<uint32_t> counts(n);
+  for (size_t r = 0; r < n; ++r) {
+    uint32_t c = 0;
+    for (size_t j = 0; j < w; ++j) c += static_cast<uint32_t>(__builtin_popcountll(rows[r * w + j]));
+    counts[r] = c;
+  }
+  std::vector<uint32_t> ids(n + 64);
+  std::vector<uint64_t> keys(3 * n + 64);
+  std::vector<int32_t> out(n * k), want(n * k);
+  auto run = [&](const KernelTable& kt, int32_t* dst) {
+    for (size_t r = 0; r < n; ++r) {
+      if (random) {
+        kt.select_random_k(&rows[r * w], n, counts[r], k, Draw(15, r), dst + r * k, ids.data(),
+                           keys.data());
+      } else {
+        kt.select_lowest_k(&rows[r * w], n, counts[r], k, dst + r * k);
+      }
+    }
+  };
+  run(GenericKernels(), want.data());
+  run(K, out.data());
+  Check(out == want, random ? "SelectRandomK" : "SelectLowestK");
+  for (auto _ : state) {
+    run(K, out.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, n * w * 8.0 + n * k * 4.0);
+}
+
+void RegisterAll() {
+  const std::vector<size_t> sizes = {256, 1024, 4096, 16384};
+  for (size_t n : sizes) {
+    benchmark::RegisterBenchmark(("Memcpy/" + std::to_string(n)).c_str(), Memcpy, n);
+  }
+  for (const std::string& target : SupportedTargets()) {
+    const KernelTable& K = KernelsFor(target);
+    auto add = [&](const char* family, size_t n, auto fn) {
+      benchmark::RegisterBenchmark((std::string(family) + "/" + target + "/" + std::to_string(n)).c_str(),
+                                   fn);
+      (void)n;
+    };
+    for (size_t n : sizes) {
+      add("PackBitRows", n, [&K, n](benchmark::State& s) { Pack(s, K, n); });
+      add("FillArcRows", n, [&K, n](benchmark::State& s) { FillArcs(s, K, n); });
+      add("RotateRowsOnRing", n, [&K, n](benchmark::State& s) { Rotate(s, K, n); });
+      add("TransposeBits", n, [&K, n](benchmark::State& s) { Transpose(s, K, n, n); });
+      add("GatherColumns", n, [&K, n](benchmark::State& s) { GatherColumns(s, K, n); });
+      add("AndPopcountRows", n, [&K, n](benchmark::State& s) { AndPopcount(s, K, n); });
+      add("SelectRandomK", n, [&K, n](benchmark::State& s) { Select(s, K, n, true); });
+      add("SelectLowestK", n, [&K, n](benchmark::State& s) { Select(s, K, n, false); });
+    }
+    // Rectangular: MoE-like tall-and-narrow and its transpose.
+    benchmark::RegisterBenchmark(("TransposeBits/" + target + "/65536x256").c_str(),
+                                 [&K](benchmark::State& s) { Transpose(s, K, 65536, 256); });
+    benchmark::RegisterBenchmark(("TransposeBits/" + target + "/256x65536").c_str(),
+                                 [&K](benchmark::State& s) { Transpose(s, K, 256, 65536); });
+  }
+}
+
+}  // namespace
+}  // namespace phase_router
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  phase_router::RegisterAll();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
