@@ -234,6 +234,15 @@ size_t RowGrain(size_t rows, int threads) {
   return std::max<size_t>(1, std::min<size_t>(256, rows / (8 * threads) + 1));
 }
 
+// Threads for one call: the requested number, else OpenMP's default; but a
+// routing below kParallelBits bits runs on the calling thread alone, where
+// waking a team would cost more than the whole pipeline.
+constexpr uint64_t kParallelBits = uint64_t{1} << 18;
+int ThreadsFor(size_t M, size_t E, int requested) {
+  if (static_cast<uint64_t>(M) * E < kParallelBits) return 1;
+  return requested > 0 ? requested : omp_get_max_threads();
+}
+
 // Phase offsets: exclusive prefix sums of the degrees, mod the ring.
 void PhaseOffsets(const uint32_t* degrees, size_t n, size_t ring, uint32_t* offsets) {
   uint64_t sum = 0;
@@ -274,7 +283,7 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
                        int32_t* out, Stats* stats) {
   const Clock::time_point t_begin = Clock::now();
   const KernelTable& K = ActiveKernels();
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int threads = ThreadsFor(M, E, options.threads);
   if (stats) *stats = Stats{};
   StageTimer timer(stats);
 
@@ -386,14 +395,14 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
                      w.psi.data(), C, grain_e);
   }
 
+  // S's column gather: V = S_rot^T -> B (E x M), then S' = V[q_s]^T -> A.
+  TransposeParallel(K, A, we, nullptr, M, E, B, wm, threads);
+  TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
+  timer.Stop("gather");
+
   // T's transpose: U = T_rot^T -> B (M x E).
   TransposeParallel(K, C, wm, nullptr, E, M, B, we, threads);
   timer.Stop("transpose");
-
-  // S's column gather: V = S_rot^T -> C (E x M), then S' = V[q_s]^T -> A.
-  TransposeParallel(K, A, we, nullptr, M, E, C, wm, threads);
-  TransposeParallel(K, C, wm, q_s, E, M, A, we, threads);
-  timer.Stop("gather");
 
   // Candidates: O = S' & U[q_t] -> C, and their counts.
   uint32_t* counts = w.counts.data();
