@@ -19,6 +19,8 @@ enum class Domain : uint64_t {
   kSourceRows = 3,     // rS
   kTargetRows = 4,     // rT
   kSelection = 5,      // per-row selection keys
+  // Not part of the routing spec: the hash-router baseline's streams.
+  kHashRouter = 6,
 };
 
 // SplitMix64's finalizer; a bijection on uint64_t.

@@ -66,31 +66,68 @@ HWY_INLINE hn::Vec<D> MixLanes(D d, hn::Vec<D> z) {
   return hn::Xor(z, hn::ShiftRight<31>(z));
 }
 
+// Targets with a native compress instruction for 32- and 64-bit lanes. (On
+// the others Highway 1.0.3 emulates Compress with a lookup table that it
+// rebuilds on every call, slower than the scalar loops below.) AVX-512's
+// VPCOMPRESSQ/D are used in their register form: compressing straight to
+// memory is several times slower on Zen 4.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define PHASE_ROUTER_NATIVE_COMPRESS 1
+HWY_INLINE hn::Vec512<uint64_t> CompressKeys(hn::Vec512<uint64_t> v, hn::Mask512<uint64_t> m) {
+  return hn::Vec512<uint64_t>{_mm512_maskz_compress_epi64(m.raw, v.raw)};
+}
+HWY_INLINE hn::Vec256<uint32_t> CompressIds(hn::Vec256<uint32_t> v, hn::Mask512<uint64_t> m) {
+  return hn::Vec256<uint32_t>{_mm256_maskz_compress_epi32(m.raw, v.raw)};
+}
+#else
+#define PHASE_ROUTER_NATIVE_COMPRESS 0
+#endif
+
 // keys[j] = Draw(row_key, ids[j]) = Mix(row_key + (ids[j] + 1) * kGamma),
-// counting on the way the keys below lo and below hi.
-HWY_INLINE void HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids, size_t c,
-                        uint64_t lo, uint64_t hi, uint64_t* HWY_RESTRICT keys,
-                        size_t* below_lo, size_t* below_hi) {
+// counting on the way the keys below lo and, where the target compresses
+// natively, copying the keys in [lo, hi) to bracket (returns how many; -1
+// when the caller must collect them itself with KeysInRange).
+HWY_INLINE ptrdiff_t HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids, size_t c,
+                             uint64_t lo, uint64_t hi, uint64_t* HWY_RESTRICT keys,
+                             uint64_t* HWY_RESTRICT bracket, size_t* below_lo) {
   const hn::ScalableTag<uint64_t> d;
   const hn::Rebind<uint32_t, decltype(d)> d32;
   const size_t N = hn::Lanes(d);
   const auto base = hn::Set(d, row_key + kGamma);  // the "+ 1" folded in
-  const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
-  size_t n_lo = 0, n_hi = 0, j = 0;
+  const auto vlo = hn::Set(d, lo);
+  size_t n_lo = 0, j = 0;
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  const auto vhi = hn::Set(d, hi);
+  size_t m = 0;
+#endif
   for (; j + N <= c; j += N) {
     const auto id = hn::PromoteTo(d, hn::LoadU(d32, ids + j));
     const auto key = MixLanes(d, hn::Add(base, MulLow64(d, id, kGamma)));
     hn::StoreU(key, d, keys + j);
-    n_lo += hn::CountTrue(d, hn::Lt(key, vlo));
-    n_hi += hn::CountTrue(d, hn::Lt(key, vhi));
+    const auto below = hn::Lt(key, vlo);
+    n_lo += hn::CountTrue(d, below);
+#if PHASE_ROUTER_NATIVE_COMPRESS
+    const auto in = hn::AndNot(below, hn::Lt(key, vhi));
+    hn::StoreU(CompressKeys(key, in), d, bracket + m);
+    m += hn::CountTrue(d, in);
+#endif
   }
   for (; j < c; ++j) {
     keys[j] = Draw(row_key, ids[j]);
     n_lo += keys[j] < lo;
-    n_hi += keys[j] < hi;
+#if PHASE_ROUTER_NATIVE_COMPRESS
+    bracket[m] = keys[j];
+    m += keys[j] >= lo && keys[j] < hi;
+#endif
   }
   *below_lo = n_lo;
-  *below_hi = n_hi;
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  return static_cast<ptrdiff_t>(m);
+#else
+  (void)hi;
+  (void)bracket;
+  return -1;
+#endif
 }
 
 // Writes the ids of the first `limit` set bits of `row` to out (which has
@@ -101,22 +138,33 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
   const size_t words = WordsFor(cols);
   uint32_t n = 0;
 #if HWY_TARGET == HWY_AVX3_DL
+  // One VPCOMPRESSB turns a word into the byte offsets of its set bits; the
+  // offsets are widened 16 at a time straight from the register (a store and
+  // reload would stall on store forwarding).
   const hn::Full512<uint8_t> d8;
-  const hn::Full512<uint32_t> d32;
+  const hn::Full256<uint8_t> d8h;
   const hn::Full128<uint8_t> d8q;
+  const hn::Full512<uint32_t> d32;
   const auto iota = hn::Iota(d8, 0);
   for (size_t w = 0; w < words && n < limit; ++w) {
     const uint64_t bits = row[w];
     if (bits == 0) continue;
-    const auto packed = hn::Compress(iota, hn::LoadMaskBits(d8, reinterpret_cast<const uint8_t*>(&bits)));
+    const auto packed =
+        hn::Compress(iota, hn::LoadMaskBits(d8, reinterpret_cast<const uint8_t*>(&bits)));
     const size_t count = hwy::PopCount(bits);
     const auto base = hn::Set(d32, static_cast<uint32_t>(w * kWordBits));
-    // Widen the compressed byte offsets 16 at a time.
-    HWY_ALIGN uint8_t bytes[64];
-    hn::Store(packed, d8, bytes);
-    for (size_t i = 0; i < count; i += 16) {
-      const auto offsets = hn::PromoteTo(d32, hn::Load(d8q, bytes + i));
-      hn::StoreU(hn::Add(base, offsets), d32, out + n + i);
+    const auto low = hn::LowerHalf(d8h, packed);
+    hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::LowerHalf(d8q, low))), d32, out + n);
+    if (count > 16) {
+      hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::UpperHalf(d8q, low))), d32, out + n + 16);
+    }
+    if (count > 32) {
+      const auto high = hn::UpperHalf(d8h, packed);
+      hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::LowerHalf(d8q, high))), d32, out + n + 32);
+      if (count > 48) {
+        hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::UpperHalf(d8q, high))), d32,
+                   out + n + 48);
+      }
     }
     n += static_cast<uint32_t>(count);
   }
@@ -156,39 +204,11 @@ HWY_INLINE void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count
   for (; n < k; ++n) out[n] = -1;
 }
 
-// Targets with a native compress instruction for 32- and 64-bit lanes. (On
-// the others Highway 1.0.3 emulates Compress with a lookup table that it
-// rebuilds on every call, slower than the scalar loops below.) AVX-512's
-// VPCOMPRESSQ/D are used in their register form: compressing straight to
-// memory is several times slower on Zen 4.
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-#define PHASE_ROUTER_NATIVE_COMPRESS 1
-HWY_INLINE hn::Vec512<uint64_t> CompressKeys(hn::Vec512<uint64_t> v, hn::Mask512<uint64_t> m) {
-  return hn::Vec512<uint64_t>{_mm512_maskz_compress_epi64(m.raw, v.raw)};
-}
-HWY_INLINE hn::Vec256<uint32_t> CompressIds(hn::Vec256<uint32_t> v, hn::Mask512<uint64_t> m) {
-  return hn::Vec256<uint32_t>{_mm256_maskz_compress_epi32(m.raw, v.raw)};
-}
-#else
-#define PHASE_ROUTER_NATIVE_COMPRESS 0
-#endif
-
-// Copies the keys in [lo, hi) to out, in order; returns how many. Vector
-// stores: out needs room for c + 64 keys.
+// Copies the keys in [lo, hi) to out, in order; returns how many.
 HWY_INLINE size_t KeysInRange(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t lo,
                               uint64_t hi, uint64_t* HWY_RESTRICT out) {
-  size_t m = 0, j = 0;
-#if PHASE_ROUTER_NATIVE_COMPRESS
-  const hn::Full512<uint64_t> d;
-  const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
-  for (; j + 8 <= c; j += 8) {
-    const auto key = hn::LoadU(d, keys + j);
-    const auto in = hn::And(hn::Not(hn::Lt(key, vlo)), hn::Lt(key, vhi));
-    hn::StoreU(CompressKeys(key, in), d, out + m);
-    m += hn::CountTrue(d, in);
-  }
-#endif
-  for (; j < c; ++j) {
+  size_t m = 0;
+  for (size_t j = 0; j < c; ++j) {
     out[m] = keys[j];
     m += keys[j] >= lo && keys[j] < hi;
   }
@@ -232,14 +252,15 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   const double kTwo64 = 18446744073709551616.0;
   const uint64_t lo = q - margin <= 0 ? 0 : static_cast<uint64_t>((q - margin) * kTwo64);
   const uint64_t hi = q + margin >= 1 ? ~0ull : static_cast<uint64_t>((q + margin) * kTwo64);
-  size_t below_lo, below_hi;
-  HashIds(row_key, ids_scratch, c, lo, hi, keys_scratch, &below_lo, &below_hi);
+  uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
+  size_t below_lo;
+  const ptrdiff_t in_bracket =
+      HashIds(row_key, ids_scratch, c, lo, hi, keys_scratch, bracket, &below_lo);
+  const size_t m = in_bracket >= 0 ? static_cast<size_t>(in_bracket)
+                                   : KeysInRange(keys_scratch, c, lo, hi, bracket);
   uint64_t threshold;  // the k-th smallest key: keys <= threshold are taken
-  if (below_lo < k && k <= below_hi) {
-    // Rank only the keys in [lo, hi): the (k - below_lo)-th smallest of them
-    // is the k-th smallest overall.
-    uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
-    const size_t m = KeysInRange(keys_scratch, c, lo, hi, bracket);
+  if (below_lo < k && k <= below_lo + m) {
+    // The (k - below_lo)-th smallest key of the bracket is the k-th overall.
     threshold = RankInRange(bracket, m, lo, hi, k - below_lo - 1, bracket + m);
   } else {
     threshold = KthSmallestKey(keys_scratch, c, k);

@@ -40,16 +40,18 @@ inline uint64_t KthSmallestKey(const uint64_t* keys, size_t c, size_t k) {
 }
 
 // The rank-th smallest (0-based) of the m distinct keys, all in [lo, hi):
-// one histogram pass over 256 equal slices of [lo, hi), then an exact rank
-// among the few keys of the slice that holds it. Meant for a bracket of
-// roughly uniform keys, where a slice holds about m / 256 of them. Uses
-// `scratch` for up to m keys.
+// one histogram pass over about m / 2 equal slices of [lo, hi) (a power of
+// two from 16 to 256), then an exact rank among the few keys of the slice
+// that holds it. Meant for a bracket of roughly uniform keys; exact for any.
+// Uses `scratch` for up to m keys.
 inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_t hi,
                             size_t rank, uint64_t* scratch) {
+  size_t slices = 16;
+  while (slices < 256 && slices * 2 <= m) slices *= 2;
   const uint64_t width = hi - lo;
   int shift = 0;
-  while (shift < 64 && (width >> shift) >= 256) ++shift;
-  uint32_t hist[257] = {};
+  while (shift < 64 && (width >> shift) >= slices) ++shift;
+  uint32_t hist[257] = {};  // (width >> shift) < slices <= 256
   for (size_t j = 0; j < m; ++j) ++hist[(keys[j] - lo) >> shift];
   size_t below = 0, slice = 0;
   while (below + hist[slice] <= rank) below += hist[slice++];

@@ -30,8 +30,8 @@ constexpr size_t kGuard = 16;
 std::string Diff(const std::vector<int32_t>& want,
                  const std::vector<int32_t>& got, size_t M, size_t k) {
   if (got.size() != want.size()) {
-    return "size " + std::to_string(got.size()) + " != " +
-           std::to_string(want.size());
+    return "size " + std::to_string(got.size()) +
+           " != " + std::to_string(want.size());
   }
   for (size_t i = 0; i < M; ++i) {
     for (size_t n = 0; n < k; ++n) {
@@ -67,8 +67,10 @@ struct Inputs {
   explicit Inputs(const GoldenCase& c) : rng(c.seed ^ 0xC0FFEE) {
     s_bytes_stride = c.E + 5;
     t_bytes_stride = c.M + 3;
-    s_bytes = phase_router_test::NoisyBytes(c.S, c.M, c.E, s_bytes_stride, &rng);
-    t_bytes = phase_router_test::NoisyBytes(c.T, c.E, c.M, t_bytes_stride, &rng);
+    s_bytes =
+        phase_router_test::NoisyBytes(c.S, c.M, c.E, s_bytes_stride, &rng);
+    t_bytes =
+        phase_router_test::NoisyBytes(c.T, c.E, c.M, t_bytes_stride, &rng);
     s_words_tight = phase_router_test::PackBits(c.S, c.M, c.E, WordsFor(c.E));
     t_words_tight = phase_router_test::PackBits(c.T, c.E, c.M, WordsFor(c.M));
     s_words_stride = WordsFor(c.E) + 3;
@@ -153,12 +155,10 @@ int RunAllPaths(Router& router, const GoldenCase& c, int threads) {
     router.RouteDegrees(in.s_deg, in.t_deg, o, b.out());
     check_buffer(b, "degrees, caller buffer");
     // align ignores the bit pattern: the same degrees laid out differently.
-    phase_router_ref::Problem shuffled =
-        phase_router_ref::FromDegrees(in.s_deg, in.t_deg, c.k, c.seed, false,
-                                      false);
+    phase_router_ref::Problem shuffled = phase_router_ref::FromDegrees(
+        in.s_deg, in.t_deg, c.k, c.seed, false, false);
     check_owned(router.Route(ByteMatrixView{shuffled.S.data(), c.M, c.E, 0},
-                             ByteMatrixView{shuffled.T.data(), c.E, c.M, 0},
-                             o),
+                             ByteMatrixView{shuffled.T.data(), c.E, c.M, 0}, o),
                 "aligned rows instead of the case's rows, owned");
   }
   return paths;
@@ -179,9 +179,9 @@ TEST_P(GoldenCaseTest, ReferenceReproducesTheCase) {
                  c_.M, c_.k),
             "")
       << "closed form";
-  EXPECT_EQ(Diff(c_.routes, phase_router_ref::EvaluateStages(p).routes, c_.M,
-                 c_.k),
-            "")
+  EXPECT_EQ(
+      Diff(c_.routes, phase_router_ref::EvaluateStages(p).routes, c_.M, c_.k),
+      "")
       << "stages";
 }
 
@@ -189,16 +189,16 @@ TEST_P(GoldenCaseTest, ReferenceReproducesTheCase) {
 TEST_P(GoldenCaseTest, OneShotFunctions) {
   const Options o = phase_router_test::OptionsOf(c_, 0);
   const Inputs in(c_);
-  EXPECT_EQ(Diff(c_.routes, Route(in.SNoisy(c_), in.TNoisy(c_), o).ids, c_.M,
-                 c_.k),
-            "");
+  EXPECT_EQ(
+      Diff(c_.routes, Route(in.SNoisy(c_), in.TNoisy(c_), o).ids, c_.M, c_.k),
+      "");
   EXPECT_EQ(
       Diff(c_.routes, Route(in.SBits(c_), in.TBits(c_), o).ids, c_.M, c_.k),
       "");
   if (c_.align) {
-    EXPECT_EQ(Diff(c_.routes, RouteDegrees(in.s_deg, in.t_deg, o).ids, c_.M,
-                   c_.k),
-              "");
+    EXPECT_EQ(
+        Diff(c_.routes, RouteDegrees(in.s_deg, in.t_deg, o).ids, c_.M, c_.k),
+        "");
   }
 }
 
@@ -241,9 +241,10 @@ TEST_P(GoldenTargetTest, EveryPathEveryThreadCount) {
     const int paths = RunAllPaths(router, c_, threads);
     EXPECT_EQ(paths, c_.align ? 9 : 6);
   }
+  const Inputs in(c_);
   Stats st;
-  router.Route(Inputs(c_).SBits(c_), Inputs(c_).TBits(c_),
-               phase_router_test::OptionsOf(c_, 2), &st);
+  router.Route(in.SBits(c_), in.TBits(c_), phase_router_test::OptionsOf(c_, 2),
+               &st);
   EXPECT_EQ(st.backend, target) << "Stats::backend names the target that ran";
 }
 
@@ -261,7 +262,8 @@ INSTANTIATE_TEST_SUITE_P(
 // The golden set must be there and not be trimmed by accident.
 TEST(Golden, CasesArePresent) {
   const std::vector<std::string> names = phase_router_test::GoldenCaseNames();
-  EXPECT_GE(names.size(), 12u) << "golden dir " << phase_router_test::GoldenDir();
+  EXPECT_GE(names.size(), 12u)
+      << "golden dir " << phase_router_test::GoldenDir();
 }
 
 // One Router across all cases, shapes growing and shrinking (workspace reuse

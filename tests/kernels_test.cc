@@ -43,16 +43,26 @@ struct Backend {
   decltype(&scalar::SelectRandomK) select_random_k;
 };
 
-const Backend kScalar = {
-    "scalar",           scalar::PackBitRows,    scalar::RotateRowsOnRing,
-    scalar::FillArcRows, scalar::GatherRows,    scalar::GatherColumns,
-    scalar::TransposeBits, scalar::AndPopcountRows, scalar::SelectLowestK,
-    scalar::SelectRandomK};
-const Backend kGeneric = {
-    "generic",           generic::PackBitRows,  generic::RotateRowsOnRing,
-    generic::FillArcRows, generic::GatherRows,  generic::GatherColumns,
-    generic::TransposeBits, generic::AndPopcountRows, generic::SelectLowestK,
-    generic::SelectRandomK};
+const Backend kScalar = {"scalar",
+                         scalar::PackBitRows,
+                         scalar::RotateRowsOnRing,
+                         scalar::FillArcRows,
+                         scalar::GatherRows,
+                         scalar::GatherColumns,
+                         scalar::TransposeBits,
+                         scalar::AndPopcountRows,
+                         scalar::SelectLowestK,
+                         scalar::SelectRandomK};
+const Backend kGeneric = {"generic",
+                          generic::PackBitRows,
+                          generic::RotateRowsOnRing,
+                          generic::FillArcRows,
+                          generic::GatherRows,
+                          generic::GatherColumns,
+                          generic::TransposeBits,
+                          generic::AndPopcountRows,
+                          generic::SelectLowestK,
+                          generic::SelectRandomK};
 
 // scalar, generic, and every Highway target this CPU runs.
 std::vector<Backend> AllBackends() {
@@ -62,8 +72,7 @@ std::vector<Backend> AllBackends() {
     const KernelTable& t = KernelsFor(name);
     all.push_back({t.name, t.pack_bit_rows, t.rotate_rows_on_ring,
                    t.fill_arc_rows, nullptr, nullptr, t.transpose_bits,
-                   t.and_popcount_rows, t.select_lowest_k,
-                   t.select_random_k});
+                   t.and_popcount_rows, t.select_lowest_k, t.select_random_k});
   }
   return all;
 }
@@ -84,10 +93,15 @@ uint64_t Uniform(std::mt19937_64& rng, uint64_t lo, uint64_t hi) {
 // A packed bit matrix with explicit stride and guard words, accessed through
 // naive per-bit loops (deliberately not kernels/bit_matrix.h's helpers).
 struct Bits {
-  Bits(size_t r, size_t c, size_t extra_words)
-      : rows(r), cols(c), stride((c + 63) / 64 + extra_words),
-        w(r * stride + kTail, 0) {
-    for (size_t n = 0; n < kTail; ++n) w[rows * stride + n] = kSentinel;
+  // `tail`: sentinel words after the last row (outputs); inputs get none, so
+  // that AddressSanitizer sees any read past the matrix.
+  Bits(size_t r, size_t c, size_t extra_words, size_t tail = kTail)
+      : rows(r),
+        cols(c),
+        stride((c + 63) / 64 + extra_words),
+        tail_words(tail),
+        w(r * stride + tail, 0) {
+    for (size_t n = 0; n < tail; ++n) w[rows * stride + n] = kSentinel;
   }
   bool get(size_t r, size_t c) const {
     return (w[r * stride + c / 64] >> (c % 64)) & 1;
@@ -108,12 +122,24 @@ struct Bits {
       for (size_t n = 0; n < words; ++n) {
         uint64_t v;
         switch (density) {
-          case 0: v = 0; break;
-          case 1: v = uint64_t{1} << (rng() % 64); break;
-          case 2: v = rng() & rng(); break;
-          case 3: v = rng(); break;
-          case 4: v = rng() | rng(); break;
-          default: v = ~uint64_t{0}; break;
+          case 0:
+            v = 0;
+            break;
+          case 1:
+            v = uint64_t{1} << (rng() % 64);
+            break;
+          case 2:
+            v = rng() & rng();
+            break;
+          case 3:
+            v = rng();
+            break;
+          case 4:
+            v = rng() | rng();
+            break;
+          default:
+            v = ~uint64_t{0};
+            break;
         }
         if (n == words - 1 && cols % 64 != 0) {
           v &= (uint64_t{1} << (cols % 64)) - 1;
@@ -131,7 +157,7 @@ struct Bits {
       }
     }
   }
-  size_t rows, cols, stride;
+  size_t rows, cols, stride, tail_words;
   std::vector<uint64_t> w;
 };
 
@@ -145,7 +171,10 @@ struct Bits {
       }
     }
   }
-  for (size_t n = 0; n < kTail; ++n) {
+  if (b.tail_words == 0) {
+    return ::testing::AssertionFailure() << "not an output buffer";
+  }
+  for (size_t n = 0; n < b.tail_words; ++n) {
     if (b.w[b.rows * b.stride + n] != kSentinel) {
       return ::testing::AssertionFailure() << "wrote past the last row";
     }
@@ -240,13 +269,15 @@ TEST_P(KernelTest, RotateRowsOnRing) {
   std::mt19937_64 rng(2);
   for (auto [rows, ring] : Shapes(rng)) {
     SCOPED_TRACE(std::to_string(rows) + " rows, ring " + std::to_string(ring));
-    Bits src(rows, ring, Uniform(rng, 0, 2));
+    Bits src(rows, ring, Uniform(rng, 0, 2), 0);
     src.Randomize(rng);
     std::vector<uint32_t> offsets(rows);
     for (size_t r = 0; r < rows; ++r) {
       const uint64_t pick = Uniform(rng, 0, 3);
-      offsets[r] = static_cast<uint32_t>(
-          pick == 0 ? 0 : pick == 1 ? ring - 1 : Uniform(rng, 0, ring - 1));
+      offsets[r] =
+          static_cast<uint32_t>(pick == 0   ? 0
+                                : pick == 1 ? ring - 1
+                                            : Uniform(rng, 0, ring - 1));
     }
     Bits want(rows, ring, 0);
     for (size_t r = 0; r < rows; ++r) {
@@ -271,8 +302,9 @@ TEST_P(KernelTest, FillArcRows) {
     std::vector<uint32_t> lengths(rows), offsets(rows);
     for (size_t r = 0; r < rows; ++r) {
       const uint64_t pick = Uniform(rng, 0, 4);
-      lengths[r] = static_cast<uint32_t>(
-          pick == 0 ? 0 : pick == 1 ? ring : Uniform(rng, 0, ring));
+      lengths[r] = static_cast<uint32_t>(pick == 0   ? 0
+                                         : pick == 1 ? ring
+                                                     : Uniform(rng, 0, ring));
       offsets[r] = static_cast<uint32_t>(
           Uniform(rng, 0, 3) == 0 ? ring - 1 : Uniform(rng, 0, ring - 1));
     }
@@ -297,13 +329,14 @@ TEST_P(GatherTest, GatherRows) {
   for (auto [rows, cols] : Shapes(rng)) {
     SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols));
     const size_t src_rows = Uniform(rng, 1, rows + 5);
-    Bits src(src_rows, cols, Uniform(rng, 0, 2));
+    Bits src(src_rows, cols, Uniform(rng, 0, 2), 0);
     src.Randomize(rng);
     std::vector<uint32_t> index(rows);
     if (src_rows == rows && Uniform(rng, 0, 1)) {
       index = RandomPermutation(rows, rng);
     } else {
-      for (auto& v : index) v = static_cast<uint32_t>(Uniform(rng, 0, src_rows - 1));
+      for (auto& v : index)
+        v = static_cast<uint32_t>(Uniform(rng, 0, src_rows - 1));
     }
     Bits want(rows, cols, 0);
     for (size_t r = 0; r < rows; ++r) {
@@ -324,7 +357,7 @@ TEST_P(GatherTest, GatherColumns) {
   std::mt19937_64 rng(5);
   for (auto [rows, cols] : Shapes(rng)) {
     SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols));
-    Bits src(rows, cols, Uniform(rng, 0, 2));
+    Bits src(rows, cols, Uniform(rng, 0, 2), 0);
     src.Randomize(rng);
     const std::vector<uint32_t> perm = RandomPermutation(cols, rng);
     Bits want(rows, cols, 0);
@@ -368,7 +401,7 @@ TEST_P(KernelTest, TransposeBits) {
       SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols) +
                    (with_index ? " with row_index" : ""));
       const size_t src_rows = with_index ? Uniform(rng, 1, rows + 70) : rows;
-      Bits src(src_rows, cols, Uniform(rng, 0, 2));
+      Bits src(src_rows, cols, Uniform(rng, 0, 2), 0);
       src.Randomize(rng);
       std::vector<uint32_t> index(rows);
       if (with_index) {
@@ -397,7 +430,8 @@ TEST_P(KernelTest, TransposeBits) {
       const size_t src_words = (cols + 63) / 64;
       int bands = 0;
       for (size_t w = 0; w < src_words;) {
-        const size_t width = std::min<size_t>(Uniform(rng, 1, 3), src_words - w);
+        const size_t width =
+            std::min<size_t>(Uniform(rng, 1, 3), src_words - w);
         const size_t band_cols = std::min(64 * width, cols - 64 * w);
         k.transpose_bits(src.w.data() + w, src.stride,
                          with_index ? index.data() : nullptr, rows, band_cols,
@@ -420,13 +454,16 @@ TEST_P(KernelTest, AndPopcountRows) {
     for (int variant = 0; variant < 4; ++variant) {
       const bool with_index = variant & 1, with_out = !(variant & 2);
       SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols) +
-                   (with_index ? " b_index" : "") + (with_out ? "" : " out=null"));
+                   (with_index ? " b_index" : "") +
+                   (with_out ? "" : " out=null"));
       const size_t b_rows = with_index ? Uniform(rng, 1, rows + 9) : rows;
-      Bits a(rows, cols, Uniform(rng, 0, 2)), b(b_rows, cols, Uniform(rng, 0, 2));
+      Bits a(rows, cols, Uniform(rng, 0, 2), 0);
+      Bits b(b_rows, cols, Uniform(rng, 0, 2), 0);
       a.Randomize(rng);
       b.Randomize(rng);
       std::vector<uint32_t> index(rows);
-      for (auto& v : index) v = static_cast<uint32_t>(Uniform(rng, 0, b_rows - 1));
+      for (auto& v : index)
+        v = static_cast<uint32_t>(Uniform(rng, 0, b_rows - 1));
       Bits want(rows, cols, 0);
       std::vector<uint32_t> want_counts(rows, 0);
       for (size_t r = 0; r < rows; ++r) {
@@ -461,7 +498,8 @@ std::vector<int32_t> NaiveSelect(const Bits& row, uint32_t k, bool random,
   std::vector<std::pair<uint64_t, int32_t>> keyed;
   for (size_t x = 0; x < row.cols; ++x) {
     if (row.get(0, x)) {
-      keyed.emplace_back(random ? Draw(row_key, x) : x, static_cast<int32_t>(x));
+      keyed.emplace_back(random ? Draw(row_key, x) : x,
+                         static_cast<int32_t>(x));
     }
   }
   std::sort(keyed.begin(), keyed.end());
@@ -480,10 +518,10 @@ TEST_P(KernelTest, SelectLowestAndRandomK) {
   int rows_checked = 0;
   for (size_t cols : kSizes) {
     for (int trial = 0; trial < 24; ++trial) {
-      Bits row(1, cols, Uniform(rng, 0, 2));
+      Bits row(1, cols, Uniform(rng, 0, 2), 0);
       if (trial == 1) {
         for (size_t x = 0; x < cols; ++x) row.set(0, x, true);  // full
-      } else if (trial != 0) {                                   // 0: empty
+      } else if (trial != 0) {                                  // 0: empty
         row.Randomize(rng);
       }
       uint32_t count = 0;
@@ -542,7 +580,7 @@ TEST(KernelBuilds, EveryHighwayTargetIsTested) {
 TEST(KernelBuilds, ScalarAndGenericAgreeWordForWord) {
   std::mt19937_64 rng(9);
   for (auto [rows, cols] : Shapes(rng)) {
-    Bits src(rows, cols, 1);
+    Bits src(rows, cols, 1, 0);
     src.Randomize(rng);
     Bits a(cols, rows, 2), b(cols, rows, 2);
     scalar::TransposeBits(src.w.data(), src.stride, nullptr, rows, cols,
@@ -551,7 +589,8 @@ TEST(KernelBuilds, ScalarAndGenericAgreeWordForWord) {
                            b.w.data(), b.stride);
     EXPECT_EQ(a.w, b.w) << rows << "x" << cols;
     std::vector<uint32_t> offsets(rows);
-    for (auto& o : offsets) o = static_cast<uint32_t>(Uniform(rng, 0, cols - 1));
+    for (auto& o : offsets)
+      o = static_cast<uint32_t>(Uniform(rng, 0, cols - 1));
     Bits c(rows, cols, 1), d(rows, cols, 1);
     scalar::RotateRowsOnRing(src.w.data(), src.stride, rows, cols,
                              offsets.data(), c.w.data(), c.stride);

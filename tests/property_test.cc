@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -44,8 +44,8 @@ ByteMatrixView SView(const Problem& p) { return {p.S.data(), p.M, p.E, 0}; }
 ByteMatrixView TView(const Problem& p) { return {p.T.data(), p.E, p.M, 0}; }
 
 // Sizes that straddle word boundaries, and the extremes.
-constexpr size_t kDims[] = {1,   2,   3,   7,   31,  63,  64,  65,
-                            127, 128, 129, 191, 200, 255, 256, 257, 300};
+constexpr size_t kDims[] = {1,   2,   3,   7,   31,  63,  64,  65, 127,
+                            128, 129, 191, 200, 255, 256, 257, 300};
 
 size_t PickDim(std::mt19937_64* rng) {
   if (Uniform(rng, 0, 1) == 0) {
@@ -56,13 +56,20 @@ size_t PickDim(std::mt19937_64* rng) {
 
 uint32_t PickK(size_t E, std::mt19937_64* rng) {
   switch (Uniform(rng, 0, 6)) {
-    case 0: return 1;
-    case 1: return 2;
-    case 2: return static_cast<uint32_t>(E);
-    case 3: return static_cast<uint32_t>(E + 1);
-    case 4: return static_cast<uint32_t>(E + 7);
-    case 5: return static_cast<uint32_t>(Uniform(rng, 1, 8));
-    default: return static_cast<uint32_t>(Uniform(rng, 1, E));
+    case 0:
+      return 1;
+    case 1:
+      return 2;
+    case 2:
+      return static_cast<uint32_t>(E);
+    case 3:
+      return static_cast<uint32_t>(E + 1);
+    case 4:
+      return static_cast<uint32_t>(E + 7);
+    case 5:
+      return static_cast<uint32_t>(Uniform(rng, 1, 8));
+    default:
+      return static_cast<uint32_t>(Uniform(rng, 1, E));
   }
 }
 
@@ -263,8 +270,7 @@ TEST_P(RandomCases, SeedReproducibility) {
   Router a, b;
   const Routes first = a.Route(SView(p), TView(p), OptionsOf(p, 1));
   for (int threads : {1, 2, 3, 4, 0}) {
-    EXPECT_EQ(b.Route(SView(p), TView(p), OptionsOf(p, threads)).ids,
-              first.ids)
+    EXPECT_EQ(b.Route(SView(p), TView(p), OptionsOf(p, threads)).ids, first.ids)
         << "threads " << threads;
   }
   EXPECT_EQ(Route(SView(p), TView(p), OptionsOf(p, 2)).ids, first.ids);
@@ -296,13 +302,14 @@ std::vector<uint32_t> CapacityVector(size_t n, uint32_t cap, uint64_t total,
   const uint64_t mode = Uniform(rng, 0, 2);
   for (auto& x : v) {
     if (mode == 0) x = static_cast<uint32_t>(Uniform(rng, 0, cap));
-    if (mode == 1) x = Uniform(rng, 0, 1) ? cap : 0;  // skewed
+    if (mode == 1) x = Uniform(rng, 0, 1) ? cap : 0;      // skewed
     if (mode == 2) x = static_cast<uint32_t>(total / n);  // near uniform
   }
   uint64_t sum = std::accumulate(v.begin(), v.end(), uint64_t{0});
   while (sum > total) {
     uint32_t& x = v[Uniform(rng, 0, n - 1)];
-    const uint64_t d = std::min<uint64_t>({x, sum - total, Uniform(rng, 1, cap)});
+    const uint64_t d =
+        std::min<uint64_t>({x, sum - total, Uniform(rng, 1, cap)});
     x -= static_cast<uint32_t>(d);
     sum -= d;
   }
@@ -330,7 +337,8 @@ TEST_P(ExactTiling, RowsFullAndLoadsExact) {
     const uint32_t k = static_cast<uint32_t>(Uniform(&rng, 1, E));
     const bool exact = n % 2 == 0;
     const uint64_t total =
-        exact ? uint64_t{M} * k : Uniform(&rng, uint64_t{M} * k, uint64_t{M} * E);
+        exact ? uint64_t{M} * k
+              : Uniform(&rng, uint64_t{M} * k, uint64_t{M} * E);
     const std::vector<uint32_t> s(M, static_cast<uint32_t>(E));
     const std::vector<uint32_t> t =
         CapacityVector(E, static_cast<uint32_t>(M), total, &rng);
@@ -363,19 +371,19 @@ TEST_P(ExactTiling, RowsFullAndLoadsExact) {
       }
     }
     if (n % 10 == 0) {  // and the reference agrees
-      const Problem p = phase_router_ref::FromDegrees(s, t, k, o.seed,
-                                                      c.row_perm, c.lowest);
+      const Problem p =
+          phase_router_ref::FromDegrees(s, t, k, o.seed, c.row_perm, c.lowest);
       ASSERT_EQ(r.ids, phase_router_ref::EvaluateClosedForm(p).routes);
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AlignedOptions, ExactTiling, ::testing::Range(0, 4),
-    [](const ::testing::TestParamInfo<int>& info) {
-      return std::string((info.param & 1) ? "rowperm" : "norowperm") +
-             ((info.param & 2) ? "_lowest" : "_random");
-    });
+INSTANTIATE_TEST_SUITE_P(AlignedOptions, ExactTiling, ::testing::Range(0, 4),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string((info.param & 1) ? "rowperm"
+                                                               : "norowperm") +
+                                  ((info.param & 2) ? "_lowest" : "_random");
+                         });
 
 // SPEC.md's expected-degree law: over seeds, E[c_i] = s_i * sum(t) / (E * M),
 // so the mean over rows is sum(s) * sum(t) / (E * M^2). Checked on the
@@ -446,8 +454,7 @@ TEST(Targets, ListsAreConsistent) {
   EXPECT_EQ(compiled.back(), "generic") << "generic runs everywhere, last";
   ASSERT_FALSE(supported.empty());
   for (const std::string& name : supported) {
-    EXPECT_NE(std::find(compiled.begin(), compiled.end(), name),
-              compiled.end())
+    EXPECT_NE(std::find(compiled.begin(), compiled.end(), name), compiled.end())
         << name << " is supported but not compiled";
   }
   EXPECT_NE(std::find(supported.begin(), supported.end(), "generic"),
@@ -470,8 +477,9 @@ TEST(Targets, ForceTargetAndRestore) {
     EXPECT_EQ(ActiveTarget(), name) << "forced as " << lower;
   }
   ForceTarget("generic");
-  ExpectError(ErrorCode::kBadOption, [] { ForceTarget("NOT_A_TARGET"); },
-              "unknown target");
+  ExpectError(
+      ErrorCode::kBadOption, [] { ForceTarget("NOT_A_TARGET"); },
+      "unknown target");
   EXPECT_EQ(ActiveTarget(), "generic") << "a failed ForceTarget changed it";
   // A compiled target this CPU cannot run is refused, not silently replaced.
   const std::vector<std::string> supported = SupportedTargets();
@@ -480,8 +488,9 @@ TEST(Targets, ForceTargetAndRestore) {
         supported.end()) {
       continue;
     }
-    ExpectError(ErrorCode::kBadOption, [&] { ForceTarget(name); },
-                "unsupported target");
+    ExpectError(
+        ErrorCode::kBadOption, [&] { ForceTarget(name); },
+        "unsupported target");
     EXPECT_EQ(ActiveTarget(), "generic");
   }
   ForceTarget("");
@@ -504,10 +513,12 @@ TEST(Targets, EnvironmentVariable) {
   EXPECT_EQ(ActiveTarget(), best);
   ForceTarget("");
   ASSERT_EQ(setenv("PHASE_ROUTER_TARGET", "NOT_A_TARGET", 1), 0);
-  ExpectError(ErrorCode::kBadOption, [] { ActiveTarget(); },
-              "unknown target in the environment");
-  ExpectError(ErrorCode::kBadOption, [&] { RouteDegrees(x.s, x.t, x.o); },
-              "route with an unknown target in the environment");
+  ExpectError(
+      ErrorCode::kBadOption, [] { ActiveTarget(); },
+      "unknown target in the environment");
+  ExpectError(
+      ErrorCode::kBadOption, [&] { RouteDegrees(x.s, x.t, x.o); },
+      "route with an unknown target in the environment");
   if (saved) {
     setenv("PHASE_ROUTER_TARGET", saved_value.c_str(), 1);
   } else {
@@ -521,8 +532,10 @@ TEST(Api, SeparateRoutersOnSeparateThreads) {
   std::vector<Problem> problems;
   std::vector<std::vector<int32_t>> want;
   for (int n = 0; n < 4; ++n) {
-    problems.push_back(DenseCase(static_cast<uint64_t>(n), {n % 2 == 0, n >= 2, n == 3}));
-    want.push_back(phase_router_ref::EvaluateClosedForm(problems.back()).routes);
+    problems.push_back(
+        DenseCase(static_cast<uint64_t>(n), {n % 2 == 0, n >= 2, n == 3}));
+    want.push_back(
+        phase_router_ref::EvaluateClosedForm(problems.back()).routes);
   }
   std::vector<std::vector<int32_t>> got(problems.size());
   std::vector<std::thread> workers;
@@ -530,8 +543,9 @@ TEST(Api, SeparateRoutersOnSeparateThreads) {
     workers.emplace_back([&, n] {
       Router router;
       for (int rep = 0; rep < 5; ++rep) {
-        got[n] = router.Route(SView(problems[n]), TView(problems[n]),
-                              OptionsOf(problems[n], 1))
+        got[n] = router
+                     .Route(SView(problems[n]), TView(problems[n]),
+                            OptionsOf(problems[n], 1))
                      .ids;
       }
     });
@@ -599,22 +613,34 @@ TEST(Api, OptionDefaultsAreTheSpecs) {
 TEST(BadInput, ShapeMismatch) {
   Small x;
   Router r;
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E - 1, x.M, 0}, x.o);
-  }, "bytes: T has E - 1 rows");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E, x.M - 1, 0}, x.o);
-  }, "bytes: T has M - 1 columns");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
-            BitMatrixView{x.Tw.data(), x.E, x.M + 1, WordsFor(x.M)}, x.o);
-  }, "bits: T has M + 1 columns");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(BitMatrixView{x.Sw.data(), x.M - 1, x.E, 0},
-            BitMatrixView{x.Tw.data(), x.E, x.M, 0}, x.o);
-  }, "bits: S has M - 1 rows");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E - 1, x.M, 0}, x.o);
+      },
+      "bytes: T has E - 1 rows");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E, x.M - 1, 0}, x.o);
+      },
+      "bytes: T has M - 1 columns");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
+                BitMatrixView{x.Tw.data(), x.E, x.M + 1, WordsFor(x.M)}, x.o);
+      },
+      "bits: T has M + 1 columns");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(BitMatrixView{x.Sw.data(), x.M - 1, x.E, 0},
+                BitMatrixView{x.Tw.data(), x.E, x.M, 0}, x.o);
+      },
+      "bits: S has M - 1 rows");
 }
 
 // A nonzero stride below the row width. The header does not say which code
@@ -635,44 +661,61 @@ void ExpectShapeOrDataError(F&& f, const char* what) {
 TEST(BadInput, StrideBelowRowWidth) {
   Small x;
   Router r;
-  ExpectShapeOrDataError([&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, x.E - 1},
-            ByteMatrixView{x.T.data(), x.E, x.M, 0}, x.o);
-  }, "bytes: S stride below its columns");
-  ExpectShapeOrDataError([&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E, x.M, 1}, x.o);
-  }, "bytes: T stride 1");
+  ExpectShapeOrDataError(
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, x.E - 1},
+                ByteMatrixView{x.T.data(), x.E, x.M, 0}, x.o);
+      },
+      "bytes: S stride below its columns");
+  ExpectShapeOrDataError(
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E, x.M, 1}, x.o);
+      },
+      "bytes: T stride 1");
   // S is M x 130 with stride 2 < WordsFor(130) = 3; buffers large enough for
   // the claimed strides so that nothing is read out of bounds either way.
   const std::vector<uint64_t> s130(x.M * 3, 0), t130(130 * WordsFor(x.M), 0);
-  ExpectShapeOrDataError([&] {
-    r.Route(BitMatrixView{s130.data(), x.M, 130, 2},
-            BitMatrixView{t130.data(), 130, x.M, 0}, x.o);
-  }, "bits: S stride below WordsFor(cols)");
+  ExpectShapeOrDataError(
+      [&] {
+        r.Route(BitMatrixView{s130.data(), x.M, 130, 2},
+                BitMatrixView{t130.data(), 130, x.M, 0}, x.o);
+      },
+      "bits: S stride below WordsFor(cols)");
 }
 
 TEST(BadInput, ZeroDimensions) {
   Small x;
   Router r;
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(ByteMatrixView{x.S.data(), 0, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E, 0, 0}, x.o);
-  }, "M = 0 (bytes)");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, 0, 0},
-            ByteMatrixView{x.T.data(), 0, x.M, 0}, x.o);
-  }, "E = 0 (bytes)");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.Route(BitMatrixView{x.Sw.data(), 0, x.E, 0},
-            BitMatrixView{x.Tw.data(), x.E, 0, 0}, x.o);
-  }, "M = 0 (bits)");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.RouteDegrees(std::span<const uint32_t>(), x.t, x.o);
-  }, "M = 0 (degrees)");
-  ExpectError(ErrorCode::kBadShape, [&] {
-    r.RouteDegrees(x.s, std::span<const uint32_t>(), x.o);
-  }, "E = 0 (degrees)");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), 0, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E, 0, 0}, x.o);
+      },
+      "M = 0 (bytes)");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, 0, 0},
+                ByteMatrixView{x.T.data(), 0, x.M, 0}, x.o);
+      },
+      "E = 0 (bytes)");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] {
+        r.Route(BitMatrixView{x.Sw.data(), 0, x.E, 0},
+                BitMatrixView{x.Tw.data(), x.E, 0, 0}, x.o);
+      },
+      "M = 0 (bits)");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] { r.RouteDegrees(std::span<const uint32_t>(), x.t, x.o); },
+      "M = 0 (degrees)");
+  ExpectError(
+      ErrorCode::kBadShape,
+      [&] { r.RouteDegrees(x.s, std::span<const uint32_t>(), x.o); },
+      "E = 0 (degrees)");
 }
 
 TEST(BadInput, DegreeAboveRing) {
@@ -680,8 +723,9 @@ TEST(BadInput, DegreeAboveRing) {
   Router r;
   std::vector<uint32_t> s = x.s, t = x.t;
   s[7] = 77;  // E = 50
-  ExpectError(ErrorCode::kBadDegree, [&] { r.RouteDegrees(s, x.t, x.o); },
-              "s_7 = 77 > E = 50");
+  ExpectError(
+      ErrorCode::kBadDegree, [&] { r.RouteDegrees(s, x.t, x.o); },
+      "s_7 = 77 > E = 50");
   try {
     r.RouteDegrees(s, x.t, x.o);
   } catch (const Error& e) {
@@ -689,8 +733,9 @@ TEST(BadInput, DegreeAboveRing) {
         << "message should name the bad value: " << e.what();
   }
   t[49] = 71;  // M = 70
-  ExpectError(ErrorCode::kBadDegree, [&] { r.RouteDegrees(x.s, t, x.o); },
-              "t_49 = 71 > M = 70");
+  ExpectError(
+      ErrorCode::kBadDegree, [&] { r.RouteDegrees(x.s, t, x.o); },
+      "t_49 = 71 > M = 70");
   s = x.s;
   s[0] = static_cast<uint32_t>(x.E);  // the ring size itself is fine
   EXPECT_NO_THROW(r.RouteDegrees(s, x.t, x.o));
@@ -701,24 +746,33 @@ TEST(BadInput, BadOptions) {
   Router r;
   Options o = x.o;
   o.k = 0;
-  ExpectError(ErrorCode::kBadOption, [&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E, x.M, 0}, o);
-  }, "k = 0 (bytes)");
-  ExpectError(ErrorCode::kBadOption, [&] {
-    r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
-            BitMatrixView{x.Tw.data(), x.E, x.M, 0}, o);
-  }, "k = 0 (bits)");
-  ExpectError(ErrorCode::kBadOption, [&] { r.RouteDegrees(x.s, x.t, o); },
-              "k = 0 (degrees)");
-  ExpectError(ErrorCode::kBadOption, [&] { RouteDegrees(x.s, x.t, o); },
-              "k = 0 (one-shot)");
+  ExpectError(
+      ErrorCode::kBadOption,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E, x.M, 0}, o);
+      },
+      "k = 0 (bytes)");
+  ExpectError(
+      ErrorCode::kBadOption,
+      [&] {
+        r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
+                BitMatrixView{x.Tw.data(), x.E, x.M, 0}, o);
+      },
+      "k = 0 (bits)");
+  ExpectError(
+      ErrorCode::kBadOption, [&] { r.RouteDegrees(x.s, x.t, o); },
+      "k = 0 (degrees)");
+  ExpectError(
+      ErrorCode::kBadOption, [&] { RouteDegrees(x.s, x.t, o); },
+      "k = 0 (one-shot)");
   o = x.o;
   o.threads = -1;
-  ExpectError(ErrorCode::kBadOption, [&] { r.RouteDegrees(x.s, x.t, o); },
-              "threads = -1");
-  ExpectError(ErrorCode::kBadOption, [&] { ParseSelect("best"); },
-              "select 'best'");
+  ExpectError(
+      ErrorCode::kBadOption, [&] { r.RouteDegrees(x.s, x.t, o); },
+      "threads = -1");
+  ExpectError(
+      ErrorCode::kBadOption, [&] { ParseSelect("best"); }, "select 'best'");
   EXPECT_EQ(ParseSelect("random"), Select::kRandom);
   EXPECT_EQ(ParseSelect("lowest"), Select::kLowest);
   EXPECT_EQ(ParseSelect(SelectName(Select::kLowest)), Select::kLowest);
@@ -728,25 +782,38 @@ TEST(BadInput, BadOptions) {
 TEST(BadInput, NullData) {
   Small x;
   Router r;
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(ByteMatrixView{nullptr, x.M, x.E, 0},
-            ByteMatrixView{x.T.data(), x.E, x.M, 0}, x.o);
-  }, "null S bytes");
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
-            ByteMatrixView{nullptr, x.E, x.M, 0}, x.o);
-  }, "null T bytes");
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(BitMatrixView{nullptr, x.M, x.E, 0},
-            BitMatrixView{x.Tw.data(), x.E, x.M, 0}, x.o);
-  }, "null S words");
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
-            BitMatrixView{nullptr, x.E, x.M, 0}, x.o);
-  }, "null T words");
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.RouteDegrees(x.s, x.t, x.o, static_cast<int32_t*>(nullptr));
-  }, "null output buffer");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(ByteMatrixView{nullptr, x.M, x.E, 0},
+                ByteMatrixView{x.T.data(), x.E, x.M, 0}, x.o);
+      },
+      "null S bytes");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(ByteMatrixView{x.S.data(), x.M, x.E, 0},
+                ByteMatrixView{nullptr, x.E, x.M, 0}, x.o);
+      },
+      "null T bytes");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(BitMatrixView{nullptr, x.M, x.E, 0},
+                BitMatrixView{x.Tw.data(), x.E, x.M, 0}, x.o);
+      },
+      "null S words");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(BitMatrixView{x.Sw.data(), x.M, x.E, 0},
+                BitMatrixView{nullptr, x.E, x.M, 0}, x.o);
+      },
+      "null T words");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] { r.RouteDegrees(x.s, x.t, x.o, static_cast<int32_t*>(nullptr)); },
+      "null output buffer");
 }
 
 TEST(BadInput, NonzeroPaddingBits) {
@@ -754,16 +821,22 @@ TEST(BadInput, NonzeroPaddingBits) {
   Router r;
   std::vector<uint64_t> Sw = x.Sw, Tw = x.Tw;
   Sw[5 * WordsFor(x.E)] |= 1ull << 50;  // bit x = E of row 5
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(BitMatrixView{Sw.data(), x.M, x.E, 0},
-            BitMatrixView{Tw.data(), x.E, x.M, 0}, x.o);
-  }, "S row 5 bit 50");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(BitMatrixView{Sw.data(), x.M, x.E, 0},
+                BitMatrixView{Tw.data(), x.E, x.M, 0}, x.o);
+      },
+      "S row 5 bit 50");
   Sw = x.Sw;
   Tw[(x.E - 1) * WordsFor(x.M) + 1] |= 1ull << 63;  // last bit of last row
-  ExpectError(ErrorCode::kBadData, [&] {
-    r.Route(BitMatrixView{Sw.data(), x.M, x.E, 0},
-            BitMatrixView{Tw.data(), x.E, x.M, 0}, x.o);
-  }, "T row E-1 bit 127");
+  ExpectError(
+      ErrorCode::kBadData,
+      [&] {
+        r.Route(BitMatrixView{Sw.data(), x.M, x.E, 0},
+                BitMatrixView{Tw.data(), x.E, x.M, 0}, x.o);
+      },
+      "T row E-1 bit 127");
 }
 
 // Words of the stride beyond WordsFor(cols) are outside the row: garbage
@@ -782,7 +855,8 @@ TEST(BadInput, GarbageInStrideWordsIsNotSilentlyUsed) {
                              BitMatrixView{x.Tw.data(), x.E, x.M, 0}, o);
     EXPECT_EQ(got.ids, want.ids);
   } catch (const Error& e) {
-    EXPECT_EQ(static_cast<int>(e.code()), static_cast<int>(ErrorCode::kBadData));
+    EXPECT_EQ(static_cast<int>(e.code()),
+              static_cast<int>(ErrorCode::kBadData));
   }
 }
 

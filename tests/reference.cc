@@ -85,7 +85,7 @@ Problem FromDegrees(const std::vector<uint32_t>& s,
 namespace {
 
 struct Common {
-  std::vector<uint8_t> Sa, Ta;    // step 1
+  std::vector<uint8_t> Sa, Ta;     // step 1
   std::vector<uint64_t> phi, psi;  // step 2
   std::vector<uint32_t> pS, pT, rS, rT;
 };

@@ -9,7 +9,8 @@
 //     Sa[i][(pS[rT^-1[t]] - phi_i) mod E] = 1 and
 //     Ta[t][(pT[rS^-1[i]] - psi_t) mod M] = 1").
 //   EvaluateStages: the pipeline literally, stage by stage, on byte matrices
-//     (align, phase offsets, rotate, gather, row perm, transpose, AND, relabel).
+//     (align, phase offsets, rotate, gather, row perm, transpose, AND,
+//     relabel).
 #ifndef PHASE_ROUTER_TESTS_REFERENCE_H_
 #define PHASE_ROUTER_TESTS_REFERENCE_H_
 

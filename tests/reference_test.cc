@@ -1,11 +1,12 @@
 // The oracle checks itself: the closed form and the literal stage-by-stage
 // pipeline must agree on the candidate matrix and the routes.
+#include "tests/reference.h"
+
 #include <cstdint>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/reference.h"
 #include "tests/test_util.h"
 
 namespace phase_router_ref {
@@ -18,9 +19,9 @@ TEST(Reference, ClosedFormEqualsStages) {
   for (int n = 0; n < 240; ++n) {
     Problem p;
     p.M = dims[phase_router_test::Uniform(&rng, 0, std::size(dims) - 1)];
-    p.E = n % 3 == 0 ? p.M
-                     : dims[phase_router_test::Uniform(&rng, 0,
-                                                       std::size(dims) - 1)];
+    p.E = n % 3 == 0
+              ? p.M
+              : dims[phase_router_test::Uniform(&rng, 0, std::size(dims) - 1)];
     p.S = phase_router_test::RandomMatrix(p.M, p.E, &rng);
     p.T = phase_router_test::RandomMatrix(p.E, p.M, &rng);
     p.k = static_cast<uint32_t>(phase_router_test::Uniform(&rng, 1, p.E + 2));
@@ -93,9 +94,9 @@ TEST(Reference, AlignIgnoresThePattern) {
     p.k = 3;
     p.seed = n;
     p.row_perm = n & 1;
-    const Problem q = FromDegrees(RowDegrees(p.S, p.M, p.E),
-                                  RowDegrees(p.T, p.E, p.M), p.k, p.seed,
-                                  p.row_perm, false);
+    const Problem q =
+        FromDegrees(RowDegrees(p.S, p.M, p.E), RowDegrees(p.T, p.E, p.M), p.k,
+                    p.seed, p.row_perm, false);
     EXPECT_EQ(EvaluateClosedForm(p).routes, EvaluateClosedForm(q).routes);
   }
 }

@@ -146,8 +146,8 @@ TEST(Rng, BoundedEdges) {
 
 TEST(Rng, PermIsAPermutation) {
   for (size_t length : {1, 5, 64, 129, 777}) {
-    std::vector<uint32_t> p = LibPerm(DomainKey(9, Domain::kSourceColumns),
-                                      length);
+    std::vector<uint32_t> p =
+        LibPerm(DomainKey(9, Domain::kSourceColumns), length);
     std::vector<bool> seen(length, false);
     for (uint32_t v : p) {
       ASSERT_LT(v, length);

@@ -68,14 +68,22 @@ bool ParseGoldenCase(const std::string& path, GoldenCase* out) {
   int seen = 0;
   while (hdr >> key >> value) {
     ++seen;
-    if (key == "M") out->M = std::stoull(value);
-    else if (key == "E") out->E = std::stoull(value);
-    else if (key == "k") out->k = static_cast<uint32_t>(std::stoul(value));
-    else if (key == "seed") out->seed = std::stoull(value);
-    else if (key == "align") out->align = value == "1";
-    else if (key == "row_perm") out->row_perm = value == "1";
-    else if (key == "select") out->select = value;
-    else --seen;
+    if (key == "M")
+      out->M = std::stoull(value);
+    else if (key == "E")
+      out->E = std::stoull(value);
+    else if (key == "k")
+      out->k = static_cast<uint32_t>(std::stoul(value));
+    else if (key == "seed")
+      out->seed = std::stoull(value);
+    else if (key == "align")
+      out->align = value == "1";
+    else if (key == "row_perm")
+      out->row_perm = value == "1";
+    else if (key == "select")
+      out->select = value;
+    else
+      --seen;
   }
   if (seen != 7 || out->M == 0 || out->E == 0 || out->k == 0 ||
       (out->select != "random" && out->select != "lowest")) {
@@ -184,10 +192,18 @@ std::vector<uint8_t> RandomMatrix(size_t rows, size_t cols,
     const uint64_t kind = Uniform(rng, 0, 9);
     double p;
     switch (kind) {
-      case 0: p = 0.0; break;  // empty row
-      case 1: p = 1.0; break;  // full row
-      case 2: p = 1.0 / static_cast<double>(cols); break;
-      case 3: p = 0.95; break;
+      case 0:
+        p = 0.0;
+        break;  // empty row
+      case 1:
+        p = 1.0;
+        break;  // full row
+      case 2:
+        p = 1.0 / static_cast<double>(cols);
+        break;
+      case 3:
+        p = 0.95;
+        break;
       default:
         p = std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
         break;

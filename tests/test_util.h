@@ -25,9 +25,9 @@ struct GoldenCase {
   uint64_t seed = 0;
   bool align = true;
   bool row_perm = false;
-  std::string select;          // "random" or "lowest"
-  std::vector<uint8_t> S;      // M x E, 0/1
-  std::vector<uint8_t> T;      // E x M, 0/1
+  std::string select;           // "random" or "lowest"
+  std::vector<uint8_t> S;       // M x E, 0/1
+  std::vector<uint8_t> T;       // E x M, 0/1
   std::vector<int32_t> routes;  // M x k
 };
 

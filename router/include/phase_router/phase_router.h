@@ -145,6 +145,16 @@ Routes Route(const BitMatrixView& S, const BitMatrixView& T,
 Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                     const Options& options, Stats* stats = nullptr);
 
+// ---- Baseline -----------------------------------------------------------
+// The hash router, for comparing like with like: source i takes min(k, E)
+// distinct targets, drawn uniformly by hashing (seed, i, slot) with repeats
+// rejected, reported ascending and -1 padded like Route's output. It ignores
+// the degree constraints (every source accepts every target, no target
+// capacity), so it is the throughput yardstick and the balance baseline of a
+// router without global state. Deterministic for any thread count.
+void HashRoute(size_t M, size_t E, const Options& options, int32_t* out);
+Routes HashRoute(size_t M, size_t E, const Options& options);
+
 // ---- Kernel targets (dispatch/) --------------------------------------------
 // Names are Highway target names ("AVX3_DL", "AVX3", "AVX2", "SSE4", "NEON",
 // "SVE", ...) plus "generic", the portable backend; best first.
