@@ -32,7 +32,9 @@ TEST(HashRouter, RowsHoldMinKEDistinctAscendingTargets) {
           if (j < want) {
             ASSERT_GE(row[j], 0) << "E " << E << " k " << k;
             ASSERT_LT(row[j], static_cast<int32_t>(E));
-            if (j > 0) ASSERT_LT(row[j - 1], row[j]) << "not ascending or repeated";
+            if (j > 0) {
+              ASSERT_LT(row[j - 1], row[j]) << "not ascending or repeated";
+            }
           } else {
             ASSERT_EQ(row[j], -1);
           }
