@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 
+#include "phase_router/phase_router.h"
 #include "tools/io/parse_number.h"
 
 namespace phase_router::cli {
@@ -42,6 +43,35 @@ uint64_t ParseSeedOption(const std::string& text) {
 int ParseThreadsOption(const std::string& text) {
   return static_cast<int>(
       ParseUnsignedOption("--threads", text, 0, kMaxThreads));
+}
+
+void AddTargetOption(CLI::App& command, TargetOption& target) {
+  target.option =
+      command
+          .add_option("--target", target.name,
+                      "force a kernel target, any case (`phase-router "
+                      "targets` lists them); the environment variable "
+                      "PHASE_ROUTER_TARGET=NAME does the same, and --target "
+                      "overrides it")
+          ->type_name("NAME");
+}
+
+void ApplyTargetOption(const TargetOption& target) {
+  if (target.option == nullptr || target.option->count() == 0) return;
+  // ForceTarget("") would quietly restore the default: refuse it instead.
+  if (target.name.empty()) {
+    std::string compiled;
+    for (const std::string& name : CompiledTargets()) {
+      compiled += (compiled.empty() ? "" : ", ") + name;
+    }
+    throw UsageError(
+        "--target: the target name is empty (compiled: " + compiled + ")");
+  }
+  try {
+    ForceTarget(target.name);
+  } catch (const Error& e) {  // names the target and the candidates
+    throw UsageError(std::string("--target: ") + e.what());
+  }
 }
 
 }  // namespace phase_router::cli

@@ -1,9 +1,10 @@
 // What every phase-router subcommand shares: strict parsing of numeric
-// options, and reporting failures as one line on stderr with an exit status
-// that tells a usage mistake from a failed run.
+// options, the --target option, and reporting failures as one line on stderr
+// with an exit status that tells a usage mistake from a failed run.
 #ifndef PHASE_ROUTER_TOOLS_CLI_COMMAND_LINE_H_
 #define PHASE_ROUTER_TOOLS_CLI_COMMAND_LINE_H_
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,22 @@ uint64_t ParseSeedOption(const std::string& text);
 // machine, and would only make OpenMP fail later and less clearly.
 inline constexpr int kMaxThreads = 4096;
 int ParseThreadsOption(const std::string& text);
+
+// --target NAME, for any subcommand that routes: forces the kernel target
+// (phase_router::ForceTarget) for the rest of the process. It overrides the
+// environment variable PHASE_ROUTER_TARGET, which does the same.
+struct TargetOption {
+  std::string name;
+  CLI::Option* option = nullptr;  // given at all, even as ""
+};
+
+// Registers --target on `command`, storing into `target`.
+void AddTargetOption(CLI::App& command, TargetOption& target);
+
+// Forces the target if --target was given, before anything is routed. A
+// name the library refuses (unknown, empty, or compiled but beyond this CPU)
+// is a UsageError naming it and the targets there are to choose from.
+void ApplyTargetOption(const TargetOption& target);
 
 }  // namespace phase_router::cli
 

@@ -6,11 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "tools/cli/command_line.h"
+
 namespace phase_router::cli {
 
 struct DemoArgs {
   std::string seed = "0";
   std::string threads = "0";
+  TargetOption target;
 };
 
 // Registers the `demo` subcommand on `app`, storing into `args`.

@@ -12,6 +12,7 @@
 #include "tools/cli/command_line.h"
 #include "tools/cli/demo_command.h"
 #include "tools/cli/route_command.h"
+#include "tools/cli/targets_command.h"
 #include "tools/io/io_error.h"
 
 #ifndef PHASE_ROUTER_VERSION
@@ -21,10 +22,20 @@
 namespace phase_router::cli {
 namespace {
 
-int RunParsedCommand(const CLI::App* route, const RouteArgs& route_args,
-                     const CLI::App* demo, const DemoArgs& demo_args) {
-  if (route->parsed()) RunRouteCommand(route_args);
-  if (demo->parsed()) RunDemoCommand(demo_args);
+// Each subcommand: its CLI11 node and what it parsed into.
+struct Commands {
+  const CLI::App* route = nullptr;
+  RouteArgs route_args;
+  const CLI::App* demo = nullptr;
+  DemoArgs demo_args;
+  const CLI::App* targets = nullptr;
+  TargetsArgs targets_args;
+};
+
+int RunParsedCommand(const Commands& commands) {
+  if (commands.route->parsed()) RunRouteCommand(commands.route_args);
+  if (commands.demo->parsed()) RunDemoCommand(commands.demo_args);
+  if (commands.targets->parsed()) RunTargetsCommand(commands.targets_args);
   return 0;
 }
 
@@ -36,10 +47,14 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("phase-router ") + PHASE_ROUTER_VERSION);
   app.require_subcommand(1);
-  RouteArgs route_args;
-  DemoArgs demo_args;
-  const CLI::App* route = AddRouteCommand(app, route_args);
-  const CLI::App* demo = AddDemoCommand(app, demo_args);
+  app.footer(
+      "Environment: PHASE_ROUTER_TARGET=NAME forces a kernel target, as "
+      "--target NAME does for route and demo (--target wins); "
+      "`phase-router targets` lists the names.");
+  Commands commands;
+  commands.route = AddRouteCommand(app, commands.route_args);
+  commands.demo = AddDemoCommand(app, commands.demo_args);
+  commands.targets = AddTargetsCommand(app, commands.targets_args);
 
   try {
     app.parse(argc, argv);
@@ -50,7 +65,7 @@ int Main(int argc, char** argv) {
   }
 
   try {
-    return RunParsedCommand(route, route_args, demo, demo_args);
+    return RunParsedCommand(commands);
   } catch (const UsageError& e) {
     return ReportError(e.what(), kExitUsage);
   } catch (const Error& e) {  // the router refused the input

@@ -158,12 +158,14 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
   route->add_option("--threads", args.threads, "OpenMP threads, 0 = default")
       ->type_name("N")
       ->capture_default_str();
+  AddTargetOption(*route, args.target);
   return route;
 }
 
 void RunRouteCommand(const RouteArgs& args) {
   const InputKind input = CheckInputOptions(args);
   const Options options = ParseRouteOptions(args);
+  ApplyTargetOption(args.target);
   Router router;
   Stats stats;
   Stats* stats_out = args.stats ? &stats : nullptr;

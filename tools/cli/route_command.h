@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "tools/cli/command_line.h"
+
 namespace phase_router::cli {
 
 // What the command line said, before any of it is checked. Numbers stay
@@ -22,6 +24,7 @@ struct RouteArgs {
   bool no_align = false;
   bool row_perm = false;
   bool stats = false;
+  TargetOption target;
   // Presence of each input option, read after parsing (an empty path given
   // explicitly still counts as given).
   CLI::Option* s_pbm_option = nullptr;

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Turns Google Benchmark JSON from bench/kernels_bench or bench/router_bench
+into the markdown tables of docs/kernels.md and docs/performance.md.
+
+  build/bin/kernels_bench --benchmark_out=k.json --benchmark_out_format=json
+  tools/bench_table.py kernels k.json      # kernel throughput / memcpy, per target
+  build/bin/router_bench --benchmark_out=r.json --benchmark_out_format=json
+  tools/bench_table.py router r.json       # end-to-end ms, ratios to yardsticks
+"""
+import collections
+import json
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        doc = json.load(f)
+    runs = [b for b in doc["benchmarks"] if b.get("run_type", "iteration") == "iteration"]
+    return doc.get("context", {}), runs
+
+
+def ms(b):
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
+    return b["real_time"] * scale
+
+
+def kernels_table(runs):
+    memcpy = {}
+    rate = collections.defaultdict(dict)  # (kernel, size) -> target -> GB/s
+    targets = []
+    for b in runs:
+        parts = b["name"].split("/")
+        gbs = b.get("bytes_per_second", 0) / 1e9
+        if parts[0] == "Memcpy":
+            memcpy[parts[1]] = gbs
+            continue
+        kernel, target, size = parts[0], parts[1], parts[2]
+        if target not in targets:
+            targets.append(target)
+        rate[(kernel, size)][target] = gbs
+    print("| kernel | size | " + " | ".join(targets) + " | memcpy GB/s |")
+    print("|---|---|" + "---|" * len(targets) + "---|")
+    for (kernel, size), by_target in rate.items():
+        ref = memcpy.get(size)
+        cells = []
+        for t in targets:
+            g = by_target.get(t)
+            if g is None:
+                cells.append("")
+            elif ref:
+                cells.append("%.1f (%.2f)" % (g, g / ref))
+            else:
+                cells.append("%.1f" % g)
+        print("| %s | %s | %s | %s |" % (kernel, size, " | ".join(cells),
+                                        "%.1f" % ref if ref else "-"))
+    print("\nCells: GB/s (bytes read + written) and, in parentheses, the ratio to "
+          "memcpy of the same matrix size in the same run.")
+
+
+def router_table(runs):
+    route = collections.defaultdict(dict)  # (shape, input) -> target -> ms
+    memcpy, hashr, threads = {}, {}, {}
+    targets = []
+    for b in runs:
+        name = b["name"].replace("/real_time", "")
+        parts = name.split("/")
+        if parts[0] == "HashRoute":
+            hashr["/".join(parts[1:3])] = ms(b)
+        elif parts[0] == "Memcpy":
+            memcpy["/".join(parts[1:4])] = ms(b)
+        elif parts[0] == "Route":
+            target = parts[1]
+            if target not in targets:
+                targets.append(target)
+            route[("/".join(parts[2:4]), parts[4])][target] = ms(b)
+        elif parts[0] == "RouteThreads":
+            threads[("/".join(parts[2:4]), parts[5])] = ms(b)
+    print("| shape | input | " + " | ".join(targets) +
+          " | memcpy | hash router | best / memcpy | best / hash |")
+    print("|---|---|" + "---|" * len(targets) + "---|---|---|---|")
+    for (shape, kind), by_target in route.items():
+        best = min(by_target.values())
+        mc = memcpy.get(shape + "/" + kind)
+        hr = hashr.get(shape)
+        cells = ["%.3f" % by_target[t] if t in by_target else "" for t in targets]
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (
+            shape, kind, " | ".join(cells),
+            "%.3f" % mc if mc else "-", "%.3f" % hr if hr else "-",
+            "%.1f" % (best / mc) if mc else "-", "%.2f" % (best / hr) if hr else "-"))
+    print("\nCells: milliseconds per routing (wall clock, all threads).")
+    if threads:
+        print("\n| shape | 1 thread ms | 2 threads ms | speed-up |")
+        print("|---|---|---|---|")
+        shapes = sorted({s for s, _ in threads}, key=lambda s: int(s.split("x")[0]))
+        for s in shapes:
+            one, two = threads.get((s, "threads:1")), threads.get((s, "threads:2"))
+            if one and two:
+                print("| %s | %.3f | %.3f | %.2f |" % (s, one, two, one / two))
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("kernels", "router"):
+        sys.exit(__doc__)
+    context, runs = load(sys.argv[2])
+    print("<!-- %s, %s CPUs at %s MHz -->" % (context.get("date", "?"), context.get("num_cpus", "?"),
+                                           context.get("mhz_per_cpu", "?")))
+    (kernels_table if sys.argv[1] == "kernels" else router_table)(runs)
+
+
+if __name__ == "__main__":
+    main()
