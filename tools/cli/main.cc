@@ -9,6 +9,7 @@
 #include <string>
 
 #include "phase_router/phase_router.h"
+#include "tools/cli/bench_command.h"
 #include "tools/cli/command_line.h"
 #include "tools/cli/demo_command.h"
 #include "tools/cli/route_command.h"
@@ -30,12 +31,15 @@ struct Commands {
   DemoArgs demo_args;
   const CLI::App* targets = nullptr;
   TargetsArgs targets_args;
+  const CLI::App* bench = nullptr;
+  BenchArgs bench_args;
 };
 
 int RunParsedCommand(const Commands& commands) {
   if (commands.route->parsed()) RunRouteCommand(commands.route_args);
   if (commands.demo->parsed()) RunDemoCommand(commands.demo_args);
   if (commands.targets->parsed()) RunTargetsCommand(commands.targets_args);
+  if (commands.bench->parsed()) RunBenchCommand(commands.bench_args);
   return 0;
 }
 
@@ -55,6 +59,7 @@ int Main(int argc, char** argv) {
   commands.route = AddRouteCommand(app, commands.route_args);
   commands.demo = AddDemoCommand(app, commands.demo_args);
   commands.targets = AddTargetsCommand(app, commands.targets_args);
+  commands.bench = AddBenchCommand(app, commands.bench_args);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,135 @@
+#include "tools/cli/bench_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "bench/end_to_end.h"
+#include "phase_router/phase_router.h"
+#include "tools/io/io_error.h"
+
+namespace phase_router::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Median wall time in ms of `repeat` runs of fn, after one warm-up run.
+template <class Fn>
+double MedianMs(int repeat, const Fn& fn) {
+  fn();
+  std::vector<double> ms;
+  for (int r = 0; r < repeat; ++r) {
+    const Clock::time_point start = Clock::now();
+    fn();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
+
+CLI::App* AddBenchCommand(CLI::App& app, BenchArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Time end-to-end routings of the standard shapes (square N x N and MoE "
+      "M x E) from degree vectors, packed bits and byte matrices, with the "
+      "same-run yardsticks: memcpy of the bytes a routing touches (inputs + "
+      "routes) and the hash router with the same M, E, k.");
+  AddTargetOption(*cmd, args.target);
+  cmd->add_option("--threads", args.threads, "OpenMP threads (0 = OpenMP default)");
+  cmd->add_option("--repeat", args.repeat, "timed runs per case; the median is reported");
+  cmd->add_option("--json", args.json_path, "also write the table as JSON to FILE");
+  cmd->add_option("--max-side", args.max_side, "skip shapes with M or E above this");
+  return cmd;
+}
+
+void RunBenchCommand(const BenchArgs& args) {
+  ApplyTargetOption(args.target);
+  const int threads = ParseThreadsOption(args.threads);
+  const int repeat = static_cast<int>(ParseUnsignedOption("--repeat", args.repeat, 1, 1000));
+  const uint64_t max_side = ParseUnsignedOption("--max-side", args.max_side, 1, 1u << 30);
+  const bool progress = isatty(STDERR_FILENO);
+  const std::string target = ActiveTarget();
+
+  struct Case {
+    bench::Shape shape;
+    bench::InputKind kind;
+  };
+  std::vector<Case> cases;
+  for (const bench::Shape& shape : bench::EndToEndShapes()) {
+    if (shape.M > max_side || shape.E > max_side) continue;
+    for (bench::InputKind kind :
+         {bench::InputKind::kDegrees, bench::InputKind::kBits, bench::InputKind::kBytes}) {
+      // Byte matrices past 8192^2 cost more to build than to route.
+      if (kind == bench::InputKind::kBytes && shape.M * shape.E > (size_t{1} << 26)) continue;
+      cases.push_back({shape, kind});
+    }
+  }
+
+  std::printf("phase-router bench: target %s, threads %s, median of %d runs\n", target.c_str(),
+              threads ? std::to_string(threads).c_str() : "default", repeat);
+  std::printf("%-18s %-8s %10s %10s %10s %9s %9s\n", "shape", "input", "route ms", "memcpy ms",
+              "hash ms", "/memcpy", "/hash");
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  Router router;
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const bench::Shape& shape = cases[c].shape;
+    const char* kind = bench::InputName(cases[c].kind);
+    if (progress) {
+      std::fprintf(stderr, "\r[%zu/%zu] %s %s ...", c + 1, cases.size(), shape.Name().c_str(),
+                   kind);
+      std::fflush(stderr);
+    }
+    const bench::Inputs in = bench::MakeInputs(shape, cases[c].kind);
+    Options options;
+    options.k = shape.k;
+    options.seed = 1;
+    options.threads = threads;
+    std::vector<int32_t> out(shape.M * shape.k);
+    Stats stats, best_stats;
+    double best = 1e300;
+    const double route_ms = MedianMs(repeat, [&] {
+      bench::RouteCase(router, shape, in, options, out.data(), &stats);
+      if (stats.route_ms < best) {
+        best = stats.route_ms;
+        best_stats = stats;
+      }
+    });
+    bench::MemcpyYardstick copy(bench::TouchedBytes(shape, in));
+    const double memcpy_ms = MedianMs(repeat, [&] { copy.Run(); });
+    const double hash_ms = MedianMs(repeat, [&] { HashRoute(shape.M, shape.E, options, out.data()); });
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    std::printf("%-18s %-8s %10.3f %10.3f %10.3f %9.2f %9.2f\n", shape.Name().c_str(), kind,
+                route_ms, memcpy_ms, hash_ms, route_ms / memcpy_ms, route_ms / hash_ms);
+    std::fflush(stdout);
+    nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+    for (const auto& [stage, ms] : best_stats.stage_ms) stages[stage] = ms;
+    rows.push_back({{"shape", shape.Name()},
+                    {"M", shape.M},
+                    {"E", shape.E},
+                    {"k", shape.k},
+                    {"input", kind},
+                    {"target", best_stats.backend},
+                    {"route_ms", route_ms},
+                    {"memcpy_ms", memcpy_ms},
+                    {"hash_ms", hash_ms},
+                    {"touched_bytes", bench::TouchedBytes(shape, in)},
+                    {"workspace_bytes", router.workspace_bytes()},
+                    {"fastest_stage_ms", stages}});
+  }
+  if (!args.json_path.empty()) {
+    std::ofstream f(args.json_path);
+    nlohmann::ordered_json doc = {{"target", target}, {"threads", threads},
+                                  {"repeat", repeat}, {"cases", rows}};
+    f << doc.dump(2) << "\n";
+    if (!f) throw io::IoError("cannot write " + args.json_path);
+  }
+}
+
+}  // namespace phase_router::cli
