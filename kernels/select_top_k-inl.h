@@ -215,8 +215,8 @@ HWY_INLINE size_t KeysInRange(const uint64_t* HWY_RESTRICT keys, size_t c, uint6
   return m;
 }
 
-// Keeps the ids whose key is <= threshold, in order, compacting ids in place
-// (every store lands at or before the vector just loaded).
+// Keeps the ids whose key is <= threshold, in order (CompactWinners), eight
+// at a time where the target compresses natively.
 HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t threshold,
                             uint32_t* ids) {
   size_t n = 0, j = 0;
@@ -230,10 +230,7 @@ HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_
     n += hn::CountTrue(d, win);
   }
 #endif
-  for (; j < c; ++j) {
-    ids[n] = ids[j];
-    n += keys[j] <= threshold;
-  }
+  CompactWinners(keys, j, c, threshold, ids, n);
 }
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,

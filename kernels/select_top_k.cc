@@ -81,14 +81,7 @@ void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
   for (uint32_t j = 0; j < c; ++j) keys_scratch[j] = Draw(row_key, ids_scratch[j]);
   const uint64_t threshold = KthSmallestKey(keys_scratch, c, k);
-  // The ids are ascending already, so keeping the winners in id order gives
-  // the ascending output without a sort. Compacting in place (n <= j) keeps
-  // the stores branch-free and inside the scratch.
-  uint32_t n = 0;
-  for (uint32_t j = 0; j < c; ++j) {
-    ids_scratch[n] = ids_scratch[j];
-    n += keys_scratch[j] <= threshold;
-  }
+  CompactWinners(keys_scratch, 0, c, threshold, ids_scratch, 0);
   std::copy(ids_scratch, ids_scratch + k, reinterpret_cast<uint32_t*>(out));
 }
 

@@ -64,6 +64,20 @@ inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_
   return scratch[rank - below];
 }
 
+// Keeps ids[j] for j in [begin, c) whose key is <= threshold, compacting
+// them in place after the n already kept; returns the new count. The ids are
+// ascending, so the winners stay in id order and need no sort; every store
+// lands at or before the id just read, and the loop has no data-dependent
+// branch.
+inline size_t CompactWinners(const uint64_t* keys, size_t begin, size_t c, uint64_t threshold,
+                             uint32_t* ids, size_t n) {
+  for (size_t j = begin; j < c; ++j) {
+    ids[n] = ids[j];
+    n += keys[j] <= threshold;
+  }
+  return n;
+}
+
 // positions[b] lists the set bits of byte b, ascending (unused entries 0).
 // uint32_t so that a row of it is one vector of ids to offset.
 struct SetBitPositionTable {
