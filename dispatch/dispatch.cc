@@ -67,6 +67,7 @@ const KernelTable& GenericKernels() {
       &generic::AndPopcountRows,
       &generic::SelectLowestK,
       &generic::SelectRandomK,
+      &generic::FillArcColumns,
   };
   return kTable;
 }

@@ -18,6 +18,7 @@
 
 #include "dispatch/hwy_registry.h"
 #include "dispatch/kernel_table.h"
+#include "kernels/rotate_rows.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace phase_router {
@@ -63,7 +64,7 @@ const KernelTable* GetKernelTable() {
   static const KernelTable kTable = {
       hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,     &FillArcRowsEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
-      &SelectLowestKEntry,         &SelectRandomKEntry,
+      &SelectLowestKEntry,         &SelectRandomKEntry,   &generic::FillArcColumns,
   };
   return &kTable;
 }

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/rotate_rows.h"
+
 namespace phase_router {
 
 struct KernelTable {
@@ -33,6 +35,12 @@ struct KernelTable {
   void (*select_random_k)(const uint64_t* row, size_t cols, uint32_t count,
                           uint32_t k, uint64_t row_key, int32_t* out,
                           uint32_t* ids_scratch, uint64_t* keys_scratch);
+  // Store-bound (a row copy and a few bit flips per row): every target
+  // uses the generic build.
+  void (*fill_arc_columns)(const uint32_t* lengths, const uint32_t* offsets,
+                           size_t arcs, size_t ring, ArcToggles toggles,
+                           size_t y_begin, size_t y_end, uint64_t* dst,
+                           size_t dst_stride);
 };
 
 }  // namespace phase_router

@@ -29,9 +29,61 @@ void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
   }
 }
 
+void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                    size_t ring, ArcToggles /*toggles*/, size_t y_begin, size_t y_end,
+                    uint64_t* dst, size_t dst_stride) {
+  for (size_t y = y_begin; y < y_end; ++y) {
+    uint64_t* out = dst + (y - y_begin) * dst_stride;
+    std::memset(out, 0, WordsFor(arcs) * sizeof(uint64_t));
+    for (size_t a = 0; a < arcs; ++a) {
+      // (y - offsets[a]) mod ring, without a division: both are < ring.
+      const size_t from_start = y >= offsets[a] ? y - offsets[a] : y + ring - offsets[a];
+      if (from_start < lengths[a]) SetBit(out, a);
+    }
+  }
+}
+
 }  // namespace scalar
 
+void BuildArcToggles(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                     size_t ring, uint32_t* begin, uint32_t* ids) {
+  std::memset(begin, 0, (ring + 1) * sizeof(uint32_t));
+  auto flips = [&](size_t a) { return lengths[a] != 0 && lengths[a] != ring; };
+  for (size_t a = 0; a < arcs; ++a) {
+    if (!flips(a)) continue;
+    ++begin[offsets[a] + 1];
+    ++begin[(offsets[a] + lengths[a]) % ring + 1];
+  }
+  for (size_t y = 0; y < ring; ++y) begin[y + 1] += begin[y];
+  // Fill with a moving cursor per position (begin[y] advanced, then undone).
+  for (size_t a = 0; a < arcs; ++a) {
+    if (!flips(a)) continue;
+    ids[begin[offsets[a]]++] = static_cast<uint32_t>(a);
+    ids[begin[(offsets[a] + lengths[a]) % ring]++] = static_cast<uint32_t>(a);
+  }
+  for (size_t y = ring; y > 0; --y) begin[y] = begin[y - 1];
+  begin[0] = 0;
+}
+
 namespace generic {
+
+void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                    size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                    uint64_t* dst, size_t dst_stride) {
+  if (y_begin >= y_end) return;
+  const size_t words = WordsFor(arcs);
+  scalar::FillArcColumns(lengths, offsets, arcs, ring, toggles, y_begin, y_begin + 1, dst,
+                         dst_stride);
+  for (size_t y = y_begin + 1; y < y_end; ++y) {
+    uint64_t* out = dst + (y - y_begin) * dst_stride;
+    std::memcpy(out, out - dst_stride, words * sizeof(uint64_t));
+    for (uint32_t j = toggles.begin[y]; j < toggles.begin[y + 1]; ++j) {
+      const uint32_t a = toggles.ids[j];
+      out[a / kWordBits] ^= 1ull << (a % kWordBits);
+    }
+  }
+}
+
 namespace {
 
 // Sets bits [lo, hi) of row (lo <= hi); other bits are left as they are.

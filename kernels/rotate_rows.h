@@ -15,6 +15,37 @@ namespace phase_router {
 // FillArcRows: dst row r becomes the arc [offsets[r], offsets[r] + lengths[r])
 // of Z_ring, i.e. RotateRowsOnRing of the aligned row [x < lengths[r]].
 // Requires lengths[r] <= ring, offsets[r] < ring.
+//
+// FillArcColumns: the transpose of FillArcRows' output, written directly
+// (SPEC.md steps 1, 3 and 6 at once): row j of dst is position
+// y = y_begin + j of the ring, with bit a = [(y - offsets[a]) mod ring <
+// lengths[a]] for a < arcs (rows of WordsFor(arcs) words). The generic build
+// computes row y_begin directly and every later row from the one before by
+// flipping the arcs listed in `toggles` (BuildArcToggles), so it streams
+// whole rows like a memcpy; the scalar build ignores toggles. Requires
+// y_begin <= y_end <= ring.
+struct ArcToggles {
+  const uint32_t* begin;  // ring + 1 entries: ids of position y are
+  const uint32_t* ids;    // ids[begin[y] .. begin[y + 1])
+};
+namespace scalar {
+void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                    size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                    uint64_t* dst, size_t dst_stride);
+}  // namespace scalar
+namespace generic {
+void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                    size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                    uint64_t* dst, size_t dst_stride);
+}  // namespace generic
+
+// The positions where each arc's membership flips: an arc with
+// 0 < length < ring enters at its offset and leaves at (offset + length) mod
+// ring; empty and full arcs never flip. begin gets ring + 1 entries, ids
+// 2 * arcs. A counting sort: O(arcs + ring).
+void BuildArcToggles(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                     size_t ring, uint32_t* begin, uint32_t* ids);
+
 namespace scalar {
 void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
                       size_t ring, const uint32_t* offsets, uint64_t* dst,

@@ -12,22 +12,66 @@
 //    be fused into a transpose's reads, so gathering S's columns costs two
 //    transposes, and T's column gather fuses into the AND's row reads.
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 
 #include "dispatch/dispatch.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
+#include "kernels/rotate_rows.h"
 #include "phase_router/phase_router.h"
 #include "router/workspace.h"
 
 namespace phase_router {
 
 // ---------------------------------------------------------------- workspace
+
+namespace {
+
+constexpr uint64_t kMaxU64 = std::numeric_limits<uint64_t>::max();
+
+uint64_t SatAdd(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? kMaxU64 : r;
+}
+
+uint64_t SatMul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? kMaxU64 : r;
+}
+
+}  // namespace
+
+WorkspaceSizes WorkspaceSizes::For(size_t m, size_t e, size_t threads) {
+  WorkspaceSizes z;
+  // Beyond 2^40 rows nothing below is meaningful (or free of overflow in
+  // the per-thread counts); such a shape needs "everything".
+  constexpr size_t kHuge = size_t{1} << 40;
+  if (m > kHuge || e > kHuge || threads > kHuge) {
+    z.bytes = kMaxU64;
+    return z;
+  }
+  z.stride_e = PaddedStride(WordsFor(e));
+  z.stride_m = PaddedStride(WordsFor(m));
+  const uint64_t words = std::max(SatMul(m, z.stride_e), SatMul(e, z.stride_m));
+  z.matrix_words = SatMul(SatAdd(words, 7) / 8, 8);  // whole 64-byte lines
+  z.ids = SatMul(threads, SelectIdsPerThread(e));
+  z.keys = SatMul(threads, SelectKeysPerThread(e));
+  // s, phi, q_t, counts (M each); t, psi, q_s (E each); perm, inverse;
+  // the arc toggles (3 max(M, E) + 1).
+  z.u32 = SatAdd(4 * uint64_t{m} + 3 * uint64_t{e} + 5 * uint64_t{std::max(m, e)} + 1, z.ids);
+  z.bytes = SatAdd(SatAdd(SatMul(SatMul(3, z.matrix_words), sizeof(uint64_t)),
+                          SatMul(z.u32, sizeof(uint32_t))),
+                   SatMul(z.keys, sizeof(uint64_t)));
+  return z;
+}
 
 void AlignedWords::Resize(size_t words) {
   if (words <= size_) return;
@@ -42,32 +86,39 @@ void AlignedWords::Resize(size_t words) {
 }
 
 void Workspace::Reserve(size_t m, size_t e, size_t threads) {
+  const WorkspaceSizes z = WorkspaceSizes::For(m, e, threads);
   M = m;
   E = e;
-  stride_e = PaddedStride(WordsFor(e));
-  stride_m = PaddedStride(WordsFor(m));
-  const size_t matrix_words = std::max(m * stride_e, e * stride_m);
-  a.Resize(matrix_words);
-  b.Resize(matrix_words);
-  c.Resize(matrix_words);
-  s.resize(m);
-  t.resize(e);
-  phi.resize(m);
-  psi.resize(e);
-  q_s.resize(e);
-  q_t.resize(m);
-  perm.resize(std::max(m, e));
-  inverse.resize(std::max(m, e));
-  counts.resize(m);
-  ids.resize(threads * SelectIdsPerThread(e));
-  keys.resize(threads * SelectKeysPerThread(e));
+  stride_e = z.stride_e;
+  stride_m = z.stride_m;
+  a.Resize(z.matrix_words);
+  b.Resize(z.matrix_words);
+  c.Resize(z.matrix_words);
+  try {
+    s.resize(m);
+    t.resize(e);
+    phi.resize(m);
+    psi.resize(e);
+    q_s.resize(e);
+    q_t.resize(m);
+    perm.resize(std::max(m, e));
+    inverse.resize(std::max(m, e));
+    toggles.resize(3 * std::max(m, e) + 1);
+    counts.resize(m);
+    ids.resize(z.ids);
+    keys.resize(z.keys);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kOutOfMemory, "cannot allocate the " + std::to_string(z.bytes) +
+                                             " bytes of workspace of a routing of " +
+                                             std::to_string(m) + "x" + std::to_string(e));
+  }
 }
 
 size_t Workspace::bytes() const {
   return (a.size() + b.size() + c.size()) * sizeof(uint64_t) +
          (s.capacity() + t.capacity() + phi.capacity() + psi.capacity() +
           q_s.capacity() + q_t.capacity() + perm.capacity() +
-          inverse.capacity() + counts.capacity() + ids.capacity()) *
+          inverse.capacity() + toggles.capacity() + counts.capacity() + ids.capacity()) *
              sizeof(uint32_t) +
          keys.capacity() * sizeof(uint64_t);
 }
@@ -78,6 +129,9 @@ namespace {
 
 // Ids are int32 in the output, and every size below must fit its products.
 constexpr size_t kMaxSide = static_cast<size_t>(std::numeric_limits<int32_t>::max());
+// More OpenMP threads than this is a typo, not a machine; OpenMP would abort
+// trying to start them.
+constexpr int kMaxThreads = 4096;
 
 std::string Shape(size_t rows, size_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
@@ -106,9 +160,10 @@ void CheckShape(size_t M, size_t E, const Options& options) {
                                           std::to_string(options.k) +
                                           " overflows the address space");
   }
-  if (options.threads < 0) {
-    throw Error(ErrorCode::kBadOption,
-                "threads must be >= 0 (got " + std::to_string(options.threads) + ")");
+  if (options.threads < 0 || options.threads > kMaxThreads) {
+    throw Error(ErrorCode::kBadOption, "threads = " + std::to_string(options.threads) +
+                                           " is out of range: expected 0 (OpenMP's default) "
+                                           "to " + std::to_string(kMaxThreads));
   }
 }
 
@@ -121,6 +176,21 @@ void CheckPair(size_t s_rows, size_t s_cols, size_t t_rows, size_t t_cols) {
   }
 }
 
+// The last byte of a rows x cols view with `stride` elements a row must be
+// addressable: (rows - 1) * stride + cols elements of `size` bytes.
+void CheckSpan(size_t rows, size_t stride, size_t cols, size_t size, const char* name) {
+  size_t elements = 0, bytes = 0;
+  if (rows == 0) return;
+  if (__builtin_mul_overflow(rows - 1, stride, &elements) ||
+      __builtin_add_overflow(elements, cols, &elements) ||
+      __builtin_mul_overflow(elements, size, &bytes) ||
+      bytes > static_cast<size_t>(std::numeric_limits<ptrdiff_t>::max())) {
+    throw Error(ErrorCode::kBadShape, std::string(name) + " with " + std::to_string(rows) +
+                                          " rows of stride " + std::to_string(stride) +
+                                          " spans more than the address space");
+  }
+}
+
 void CheckView(const ByteMatrixView& v, const char* name) {
   if (v.data == nullptr) throw Error(ErrorCode::kBadData, std::string(name) + " has no data");
   if (v.stride != 0 && v.stride < v.cols) {
@@ -128,6 +198,7 @@ void CheckView(const ByteMatrixView& v, const char* name) {
                                          std::to_string(v.stride) + " is below its width " +
                                          std::to_string(v.cols));
   }
+  CheckSpan(v.rows, v.stride ? v.stride : v.cols, v.cols, 1, name);
 }
 
 void CheckView(const BitMatrixView& v, const char* name) {
@@ -142,6 +213,7 @@ void CheckView(const BitMatrixView& v, const char* name) {
   // The kernels count whole words, so a stray padding bit would count as a
   // phantom candidate: refuse it rather than route on it.
   const size_t stride = v.stride ? v.stride : words;
+  CheckSpan(v.rows, stride, words, sizeof(uint64_t), name);
   const uint64_t pad = ~LastWordMask(v.cols);
   if (pad == 0) return;
   for (size_t r = 0; r < v.rows; ++r) {
@@ -164,6 +236,43 @@ void CheckDegrees(std::span<const uint32_t> d, size_t ring, const char* name,
                       " = " + std::to_string(ring));
     }
   }
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
+  return text;
+}
+
+int ThreadsFor(size_t M, size_t E, int requested);  // the pipeline's, below
+
+// The memory ceiling (Options::memory_limit): counted from the same formula
+// that sizes the workspace, before anything is allocated. `owned_result`:
+// the call also allocates the M * k int32 of a Routes.
+void CheckMemory(size_t M, size_t E, const Options& options, bool owned_result) {
+  const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+  const int threads = ThreadsFor(M, E, options.threads);
+  const uint64_t workspace =
+      Router::WorkspaceBytesFor(M, E, static_cast<size_t>(threads));
+  const uint64_t routes =
+      owned_result ? SatMul(SatMul(M, options.k), sizeof(int32_t)) : 0;
+  const uint64_t need = SatAdd(workspace, routes);
+  if (need <= limit) return;
+  throw Error(ErrorCode::kOutOfMemory,
+              "routing " + Shape(M, E) + " with k = " + std::to_string(options.k) + " on " +
+                  std::to_string(threads) + " thread(s) needs " + std::to_string(need) +
+                  " bytes (" + HumanBytes(need) + ": " + std::to_string(workspace) +
+                  " of workspace + " + std::to_string(routes) +
+                  " of routes), over the memory limit of " +
+                  std::to_string(limit) + " bytes (" + HumanBytes(limit) +
+                  "); raise memory_limit to allow it");
 }
 
 // ---------------------------------------------------------------- pipeline
@@ -355,19 +464,33 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
   }
   timer.Stop("permutations");
 
-  // Rotation on the true rings: S_rot -> A, T_rot -> C.
   const size_t grain_m = RowGrain(M, threads), grain_e = RowGrain(E, threads);
   if (align) {
-    ParallelBands(M, grain_m, threads, [&](size_t r0, size_t r1) {
-      K.fill_arc_rows(&w.s[r0], &w.phi[r0], r1 - r0, E, A + r0 * we, we);
-    });
-    ParallelBands(E, grain_e, threads, [&](size_t r0, size_t r1) {
-      K.fill_arc_rows(&w.t[r0], &w.psi[r0], r1 - r0, M, C + r0 * wm, wm);
-    });
-    timer.Stop("rotate");
+    // Aligned rows rotated are arcs, and the transpose of a matrix of arcs
+    // can be written row by row directly (FillArcColumns): S's first
+    // transpose and T's transpose never run.
+    //   rotate:  V = S_rot^T -> B (E x M)
+    //   gather:  S' = V[q_s]^T -> A
+    //   rotate:  U = T_rot^T -> B (M x E)
+    auto fill_transposed_arcs = [&](const uint32_t* lengths, const uint32_t* offsets,
+                                    size_t arcs, size_t ring, size_t stride, size_t grain) {
+      uint32_t* begin = w.toggles.data();
+      uint32_t* ids = begin + ring + 1;
+      BuildArcToggles(lengths, offsets, arcs, ring, begin, ids);
+      ParallelBands(ring, grain, threads, [&](size_t y0, size_t y1) {
+        K.fill_arc_columns(lengths, offsets, arcs, ring, ArcToggles{begin, ids}, y0, y1,
+                           B + y0 * stride, stride);
+      });
+      timer.Stop("rotate");
+    };
+    fill_transposed_arcs(w.s.data(), w.phi.data(), M, E, wm, grain_e);
+    TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
+    timer.Stop("gather");
+    fill_transposed_arcs(w.t.data(), w.psi.data(), E, M, we, grain_m);
   } else {
-    // Unaligned rows rotate from packed bits; byte input is packed into B
-    // first, one side at a time (B is free until the transposes).
+    // Rotation on the true rings: S_rot -> A, T_rot -> C. Byte input is
+    // packed into B first, one side at a time (B is free until the
+    // transposes).
     auto pack_then_rotate = [&](const ByteMatrixView* bytes, const uint64_t* bits,
                                 size_t bits_stride, size_t rows, size_t ring,
                                 size_t words, const uint32_t* offsets, uint64_t* dst,
@@ -393,16 +516,16 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
                      w.phi.data(), A, grain_m);
     pack_then_rotate(bytes ? &in.t_bytes : nullptr, t_rows, t_stride, E, M, wm,
                      w.psi.data(), C, grain_e);
+
+    // S's column gather: V = S_rot^T -> B (E x M), then S' = V[q_s]^T -> A.
+    TransposeParallel(K, A, we, nullptr, M, E, B, wm, threads);
+    TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
+    timer.Stop("gather");
+
+    // T's transpose: U = T_rot^T -> B (M x E).
+    TransposeParallel(K, C, wm, nullptr, E, M, B, we, threads);
+    timer.Stop("transpose");
   }
-
-  // S's column gather: V = S_rot^T -> B (E x M), then S' = V[q_s]^T -> A.
-  TransposeParallel(K, A, we, nullptr, M, E, B, wm, threads);
-  TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
-  timer.Stop("gather");
-
-  // T's transpose: U = T_rot^T -> B (M x E).
-  TransposeParallel(K, C, wm, nullptr, E, M, B, we, threads);
-  timer.Stop("transpose");
 
   // Candidates: O = S' & U[q_t] -> C, and their counts.
   uint32_t* counts = w.counts.data();
@@ -457,49 +580,94 @@ Router& Router::operator=(Router&&) noexcept = default;
 
 size_t Router::workspace_bytes() const { return impl_->ws.bytes(); }
 
-void Router::Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,
-                   int32_t* out, Stats* stats) {
+uint64_t Router::WorkspaceBytesFor(size_t M, size_t E, size_t threads) {
+  return WorkspaceSizes::For(M, E, threads).bytes;
+}
+
+uint64_t DefaultMemoryLimit() {
+  static const uint64_t limit = [] {
+    constexpr uint64_t k16GiB = uint64_t{16} << 30;
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0) return k16GiB;
+    return std::min(k16GiB, SatMul(static_cast<uint64_t>(pages),
+                                   static_cast<uint64_t>(page_size)));
+  }();
+  return limit;
+}
+
+namespace {
+
+// Validation of each kind of request, all before anything is allocated.
+Input CheckedBytes(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options) {
   CheckShape(S.rows, S.cols, options);
   CheckPair(S.rows, S.cols, T.rows, T.cols);
   CheckView(S, "S");
   CheckView(T, "T");
+  return Input{Input::kBytes, {}, {}, S, T, {}, {}};
+}
+
+Input CheckedBits(const BitMatrixView& S, const BitMatrixView& T, const Options& options) {
+  CheckShape(S.rows, S.cols, options);
+  CheckPair(S.rows, S.cols, T.rows, T.cols);
+  CheckView(S, "S");
+  CheckView(T, "T");
+  return Input{Input::kBits, {}, {}, {}, {}, S, T};
+}
+
+Input CheckedDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
+                     const Options& options) {
+  CheckShape(s.size(), t.size(), options);
+  CheckDegrees(s, t.size(), "s", "E");
+  CheckDegrees(t, s.size(), "t", "M");
+  return Input{Input::kDegrees, s, t, {}, {}, {}, {}};
+}
+
+}  // namespace
+
+void Router::Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,
+                   int32_t* out, Stats* stats) {
+  const Input in = CheckedBytes(S, T, options);
   if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  Input in{Input::kBytes, {}, {}, S, T, {}, {}};
+  CheckMemory(S.rows, S.cols, options, false);
   impl_->Run(in, S.rows, S.cols, options, out, stats);
 }
 
 void Router::Route(const BitMatrixView& S, const BitMatrixView& T, const Options& options,
                    int32_t* out, Stats* stats) {
-  CheckShape(S.rows, S.cols, options);
-  CheckPair(S.rows, S.cols, T.rows, T.cols);
-  CheckView(S, "S");
-  CheckView(T, "T");
+  const Input in = CheckedBits(S, T, options);
   if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  Input in{Input::kBits, {}, {}, {}, {}, S, T};
+  CheckMemory(S.rows, S.cols, options, false);
   impl_->Run(in, S.rows, S.cols, options, out, stats);
 }
 
 void Router::RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                           const Options& options, int32_t* out, Stats* stats) {
-  CheckShape(s.size(), t.size(), options);
-  CheckDegrees(s, t.size(), "s", "E");
-  CheckDegrees(t, s.size(), "t", "M");
+  const Input in = CheckedDegrees(s, t, options);
   if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  Input in{Input::kDegrees, s, t, {}, {}, {}, {}};
+  CheckMemory(s.size(), t.size(), options, false);
   impl_->Run(in, s.size(), t.size(), options, out, stats);
 }
 
 namespace {
 
-// Validates before allocating, so a bad request never allocates M * k.
-template <class Call>
-Routes OwnedRoutes(size_t M, const Options& options, const Call& call) {
-  CheckShape(M, 1, options);
+// The calls that return Routes: the input is validated by the caller; the
+// ceiling counts the result too, so a refused request never allocates its
+// M * k ids. run(out) routes into them.
+template <class Run>
+Routes OwnedRoutes(size_t M, size_t E, const Options& options, const Run& run) {
+  CheckMemory(M, E, options, true);
   Routes routes;
   routes.M = M;
   routes.k = options.k;
-  routes.ids.resize(M * options.k);
-  call(routes.ids.data());
+  try {
+    routes.ids.resize(M * options.k);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kOutOfMemory, "cannot allocate the " +
+                                             std::to_string(M * options.k * sizeof(int32_t)) +
+                                             " bytes of " + Shape(M, options.k) + " routes");
+  }
+  run(routes.ids.data());
   return routes;
 }
 
@@ -507,18 +675,26 @@ Routes OwnedRoutes(size_t M, const Options& options, const Call& call) {
 
 Routes Router::Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,
                      Stats* stats) {
-  return OwnedRoutes(S.rows, options, [&](int32_t* out) { Route(S, T, options, out, stats); });
+  const Input in = CheckedBytes(S, T, options);
+  return OwnedRoutes(S.rows, S.cols, options, [&](int32_t* out) {
+    impl_->Run(in, S.rows, S.cols, options, out, stats);
+  });
 }
 
 Routes Router::Route(const BitMatrixView& S, const BitMatrixView& T, const Options& options,
                      Stats* stats) {
-  return OwnedRoutes(S.rows, options, [&](int32_t* out) { Route(S, T, options, out, stats); });
+  const Input in = CheckedBits(S, T, options);
+  return OwnedRoutes(S.rows, S.cols, options, [&](int32_t* out) {
+    impl_->Run(in, S.rows, S.cols, options, out, stats);
+  });
 }
 
 Routes Router::RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                             const Options& options, Stats* stats) {
-  return OwnedRoutes(s.size(), options,
-                     [&](int32_t* out) { RouteDegrees(s, t, options, out, stats); });
+  const Input in = CheckedDegrees(s, t, options);
+  return OwnedRoutes(s.size(), t.size(), options, [&](int32_t* out) {
+    impl_->Run(in, s.size(), t.size(), options, out, stats);
+  });
 }
 
 Routes Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,

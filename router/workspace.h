@@ -44,6 +44,21 @@ constexpr size_t PaddedStride(size_t words) {
 constexpr size_t SelectIdsPerThread(size_t e) { return e + 64; }
 constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
 
+// Element counts of every workspace buffer for an M x E routing on
+// `threads` threads: the one formula that sizes the workspace
+// (Workspace::Reserve) and counts it for the memory ceiling
+// (Router::WorkspaceBytesFor), so the two cannot drift. Saturating
+// arithmetic: absurd shapes give UINT64_MAX bytes, never a wrapped count.
+struct WorkspaceSizes {
+  size_t stride_e = 0, stride_m = 0;
+  uint64_t matrix_words = 0;   // each of a, b, c; a multiple of 8 (64 bytes)
+  uint64_t u32 = 0;            // uint32_t entries of all the vectors
+  uint64_t ids = 0, keys = 0;  // selection scratch, all threads
+  uint64_t bytes = 0;
+
+  static WorkspaceSizes For(size_t M, size_t E, size_t threads);
+};
+
 struct Workspace {
   size_t M = 0, E = 0;
   size_t stride_e = 0;  // row stride in words of M x E matrices
@@ -56,6 +71,7 @@ struct Workspace {
   std::vector<uint32_t> q_s;       // column gather of S: pS composed with rT^-1
   std::vector<uint32_t> q_t;       // row gather of T^T: pT composed with rS^-1
   std::vector<uint32_t> perm, inverse;  // permutation scratch
+  std::vector<uint32_t> toggles;        // BuildArcToggles' begin and ids
   std::vector<uint32_t> counts;    // candidates per source
   std::vector<uint32_t> ids;       // selection scratch, E per thread
   std::vector<uint64_t> keys;      // selection scratch, E per thread

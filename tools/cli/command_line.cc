@@ -1,8 +1,10 @@
 #include "tools/cli/command_line.h"
 
+#include <cctype>
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include "phase_router/phase_router.h"
 #include "tools/io/parse_number.h"
@@ -43,6 +45,43 @@ uint64_t ParseSeedOption(const std::string& text) {
 int ParseThreadsOption(const std::string& text) {
   return static_cast<int>(
       ParseUnsignedOption("--threads", text, 0, kMaxThreads));
+}
+
+uint64_t ParseMemoryLimitOption(const std::string& text) {
+  const std::string expected =
+      "expected a byte count with an optional K, M, G or T suffix (powers of "
+      "1024), e.g. 16G; 0 = the default";
+  constexpr std::string_view kSuffixes = "KMGT";  // 2^10, 2^20, 2^30, 2^40
+  std::string digits = text;
+  int shift = 0;
+  if (!digits.empty()) {
+    const size_t at = kSuffixes.find(static_cast<char>(
+        std::toupper(static_cast<unsigned char>(digits.back()))));
+    if (at != std::string_view::npos) {
+      shift = 10 * static_cast<int>(at + 1);
+      digits.pop_back();
+    }
+  }
+  const std::optional<uint64_t> value = io::ParseDecimalU64(digits);
+  if (!value) {
+    throw UsageError("--memory-limit: " + io::QuoteForMessage(text) + " " +
+                     io::DescribeBadDecimal(digits.empty() ? text : digits) +
+                     "; " + expected);
+  }
+  if (shift != 0 && *value > (std::numeric_limits<uint64_t>::max() >> shift)) {
+    throw UsageError("--memory-limit: " + text + " is too large; " + expected);
+  }
+  return *value << shift;
+}
+
+void AddMemoryLimitOption(CLI::App& command, std::string& text) {
+  command
+      .add_option("--memory-limit", text,
+                  "refuse a routing that needs more memory than this (bytes, "
+                  "or with a K/M/G/T suffix); 0 = 16G or the physical memory "
+                  "if less")
+      ->type_name("BYTES")
+      ->capture_default_str();
 }
 
 void AddTargetOption(CLI::App& command, TargetOption& target) {

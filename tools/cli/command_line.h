@@ -41,6 +41,16 @@ uint64_t ParseSeedOption(const std::string& text);
 inline constexpr int kMaxThreads = 4096;
 int ParseThreadsOption(const std::string& text);
 
+// --memory-limit BYTES, for any subcommand that routes: the router's memory
+// ceiling (phase_router::Options::memory_limit). Decimal bytes with an
+// optional binary suffix K, M, G or T in any case ("512M", "16g": powers of
+// 1024); 0 means the library's default (DefaultMemoryLimit()). Throws
+// UsageError naming the text otherwise.
+uint64_t ParseMemoryLimitOption(const std::string& text);
+
+// Registers --memory-limit on `command`, storing the text into `text`.
+void AddMemoryLimitOption(CLI::App& command, std::string& text);
+
 // --target NAME, for any subcommand that routes: forces the kernel target
 // (phase_router::ForceTarget) for the rest of the process. It overrides the
 // environment variable PHASE_ROUTER_TARGET, which does the same.

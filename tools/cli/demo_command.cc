@@ -106,6 +106,7 @@ CLI::App* AddDemoCommand(CLI::App& app, DemoArgs& args) {
   demo->add_option("--threads", args.threads, "OpenMP threads, 0 = default")
       ->type_name("N")
       ->capture_default_str();
+  AddMemoryLimitOption(*demo, args.memory_limit);
   AddTargetOption(*demo, args.target);
   return demo;
 }
@@ -115,6 +116,7 @@ void RunDemoCommand(const DemoArgs& args) {
   options.k = kDemoK;
   options.seed = ParseSeedOption(args.seed);
   options.threads = ParseThreadsOption(args.threads);
+  options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
   ApplyTargetOption(args.target);
   const std::vector<uint32_t> s =
       ShiftedZipfDegrees(kDemoNodes, kDemoNodes, kSourceShift);

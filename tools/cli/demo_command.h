@@ -13,6 +13,7 @@ namespace phase_router::cli {
 struct DemoArgs {
   std::string seed = "0";
   std::string threads = "0";
+  std::string memory_limit = "0";
   TargetOption target;
 };
 

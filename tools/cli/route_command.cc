@@ -58,13 +58,15 @@ InputKind CheckInputOptions(const RouteArgs& args) {
 
 Options ParseRouteOptions(const RouteArgs& args) {
   Options options;
+  // Routes are int32 target ids, and so is k.
   options.k = static_cast<uint32_t>(ParseUnsignedOption(
-      "-k", args.k, 1, std::numeric_limits<uint32_t>::max()));
+      "-k", args.k, 1, std::numeric_limits<int32_t>::max()));
   options.seed = ParseSeedOption(args.seed);
   options.threads = ParseThreadsOption(args.threads);
   options.align = !args.no_align;
   options.row_perm = args.row_perm;
   options.select = ParseSelect(args.select);
+  options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
   return options;
 }
 
@@ -158,6 +160,7 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
   route->add_option("--threads", args.threads, "OpenMP threads, 0 = default")
       ->type_name("N")
       ->capture_default_str();
+  AddMemoryLimitOption(*route, args.memory_limit);
   AddTargetOption(*route, args.target);
   return route;
 }

@@ -20,6 +20,7 @@ struct RouteArgs {
   std::string seed = "0";
   std::string threads = "0";
   std::string select = "random";
+  std::string memory_limit = "0";
   std::string output;  // empty: standard output
   bool no_align = false;
   bool row_perm = false;

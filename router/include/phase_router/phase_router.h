@@ -6,9 +6,12 @@
 // carrying an ErrorCode and a message that names the bad value); nothing is
 // printed and nothing aborts.
 //
-// Thread safety: a Router is not safe to use from several threads at once;
-// separate Router objects are independent. Each Route call may itself use
-// OpenMP threads (Options::threads); the routes never depend on their number.
+// Thread safety (docs/reliability.md): a Router is not safe to use from
+// several threads at once; separate Router objects are independent and may
+// route concurrently, as may the one-shot functions. ForceTarget is
+// process-wide: it changes the target of every later call on every thread.
+// Each Route call may itself use OpenMP threads (Options::threads); the
+// routes never depend on their number.
 #ifndef PHASE_ROUTER_PHASE_ROUTER_H_
 #define PHASE_ROUTER_PHASE_ROUTER_H_
 
@@ -37,14 +40,24 @@ struct Options {
   bool row_perm = false;  // SPEC.md step 5
   Select select = Select::kRandom;
   int threads = 0;        // OpenMP threads for this call; 0 = OpenMP default
+  // Memory ceiling of one call, in bytes; 0 = DefaultMemoryLimit(). A call
+  // counts the workspace sized for its request (Router::WorkspaceBytesFor
+  // with the threads it would use) plus, for the calls that return Routes,
+  // the M * k * 4 bytes of the result; over the ceiling it throws
+  // Error(kOutOfMemory) naming both numbers, before allocating anything.
+  uint64_t memory_limit = 0;
 };
+
+// The memory ceiling used when Options::memory_limit is 0: 16 GiB, or the
+// physical memory of this machine if that is less.
+uint64_t DefaultMemoryLimit();
 
 enum class ErrorCode {
   kBadShape = 1,    // dimensions zero, inconsistent, or too large
   kBadDegree = 2,   // a degree above its ring size
   kBadOption = 3,   // k = 0, k too large, unknown select mode
   kBadData = 4,     // null data, nonzero padding bits, unreadable input
-  kOutOfMemory = 5, // the workspace could not be allocated
+  kOutOfMemory = 5, // over Options::memory_limit, or an allocation failed
 };
 
 class Error : public std::invalid_argument {
@@ -131,6 +144,13 @@ class Router {
 
   // Bytes held by the workspace (kept across calls; reused when M, E match).
   size_t workspace_bytes() const;
+
+  // Bytes of workspace an M x E routing on `threads` OpenMP threads needs:
+  // the formula the workspace is sized with, so a fresh Router's
+  // workspace_bytes() after such a call equals it. Saturates at UINT64_MAX.
+  // (A call uses options.threads threads, or omp_get_max_threads() for 0,
+  // and 1 for routings under 2^18 bits.)
+  static uint64_t WorkspaceBytesFor(size_t M, size_t E, size_t threads);
 
  private:
   struct Impl;
