@@ -3,7 +3,7 @@
 // threads. Every band writes disjoint rows, so the routes never depend on the
 // number of threads.
 //
-// Two identities keep the pipeline short (docs/architecture.md):
+// Three identities keep the pipeline short (docs/architecture.md):
 //  * Row permutation is folded into the column permutations. Reporting
 //    position row a as source rS[a] and column b as target rT[b] is the same
 //    as gathering S's columns by pS[rT^-1[.]] and T^T's rows by
@@ -11,6 +11,9 @@
 //  * A column gather is a row gather of the transpose, and a row gather can
 //    be fused into a transpose's reads, so gathering S's columns costs two
 //    transposes, and T's column gather fuses into the AND's row reads.
+//  * With alignment, rotated rows are arcs, and the transpose of a matrix of
+//    arcs can be written directly, row by row (FillArcColumns): the aligned
+//    path runs one transpose instead of three.
 #include <omp.h>
 #include <unistd.h>
 
