@@ -43,7 +43,7 @@ template <class D>
 HWY_INLINE hn::Vec<D> MulLow64(D d, hn::Vec<D> a, uint64_t c) {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_SVE || \
     HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE_256 || HWY_TARGET == HWY_SVE2_128
-  return a * hn::Set(d, c);
+  return hn::Mul(a, hn::Set(d, c));  // SVE has no operator*
 #else
   // (a_hi 2^32 + a_lo)(c_hi 2^32 + c_lo) mod 2^64 from 32 x 32 -> 64 products.
   const hn::Repartition<uint32_t, D> d32;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Phase Router needs to build and test on Debian 12, with apt.
+# Installs what Phase Router needs to build and test on Debian 12, with apt
+# (the Python binding's too: pybind11, numpy and pytest for /usr/bin/python3).
 # Idempotent: installs only the packages that are missing and runs
 # `apt-get update` only when there is something to install.
 #   tools/setup.sh           build + test dependencies
@@ -9,7 +10,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config python3
   libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libomp-dev
+  libcli11-dev nlohmann-json3-dev libomp-dev libpng-dev
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
 )
 arm64_packages=()
 if [[ "${1:-}" == "--arm64" ]]; then
@@ -33,7 +35,7 @@ for p in "${packages[@]}" "${arm64_packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} required packages are installed"
+  echo "setup: all $((${#packages[@]} + ${#arm64_packages[@]})) required packages are installed"
   exit 0
 fi
 echo "setup: installing ${missing[*]}"
