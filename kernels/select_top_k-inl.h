@@ -233,6 +233,9 @@ HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_
   CompactWinners(keys, j, c, threshold, ids, n);
 }
 
+// Brackets up to this size are ranked by std::nth_element directly.
+constexpr size_t kSmallBracket = 48;
+
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
                               uint32_t k, uint64_t row_key, int32_t* out,
                               uint32_t* ids_scratch, uint64_t* keys_scratch) {
@@ -256,7 +259,11 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   const size_t m = in_bracket >= 0 ? static_cast<size_t>(in_bracket)
                                    : KeysInRange(keys_scratch, c, lo, hi, bracket);
   uint64_t threshold;  // the k-th smallest key: keys <= threshold are taken
-  if (below_lo < k && k <= below_lo + m) {
+  if (m <= kSmallBracket && below_lo < k && k <= below_lo + m) {
+    // Few keys to rank: a plain selection beats building a histogram.
+    std::nth_element(bracket, bracket + (k - below_lo - 1), bracket + m);
+    threshold = bracket[k - below_lo - 1];
+  } else if (below_lo < k && k <= below_lo + m) {
     // The (k - below_lo)-th smallest key of the bracket is the k-th overall.
     threshold = RankInRange(bracket, m, lo, hi, k - below_lo - 1, bracket + m);
   } else {

@@ -51,7 +51,8 @@ inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_
   const uint64_t width = hi - lo;
   int shift = 0;
   while (shift < 64 && (width >> shift) >= slices) ++shift;
-  uint32_t hist[257] = {};  // (width >> shift) < slices <= 256
+  uint32_t hist[257];  // (width >> shift) < slices <= 256
+  std::fill(hist, hist + slices + 1, 0u);
   for (size_t j = 0; j < m; ++j) ++hist[(keys[j] - lo) >> shift];
   size_t below = 0, slice = 0;
   while (below + hist[slice] <= rank) below += hist[slice++];

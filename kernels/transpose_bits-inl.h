@@ -98,15 +98,12 @@ HWY_INLINE void TransposeTile(D d, uint64_t* HWY_RESTRICT tile) {
   }
 }
 
-// Transposes the block rows of source word columns [bc, bc + lanes) with a
-// tile `lanes` wide; when lanes < N (the right edge) the tile is filled
-// word by word and the missing lanes are zero.
+// Transposes the block rows of source word columns [bc, bc + Lanes(d)).
 template <class D>
 HWY_INLINE void TransposeColumnBand(D d, const uint64_t* src, size_t src_stride,
                                     const uint32_t* row_index, size_t rows,
-                                    size_t cols, size_t bc, size_t lanes,
-                                    uint64_t* dst, size_t dst_stride,
-                                    uint64_t* HWY_RESTRICT tile) {
+                                    size_t cols, size_t bc, uint64_t* dst,
+                                    size_t dst_stride, uint64_t* HWY_RESTRICT tile) {
   const size_t N = hn::Lanes(d);
   const size_t row_blocks = WordsFor(rows);
   for (size_t br = 0; br < row_blocks; ++br) {
@@ -114,17 +111,12 @@ HWY_INLINE void TransposeColumnBand(D d, const uint64_t* src, size_t src_stride,
     const size_t n = rows - r0 < kWordBits ? rows - r0 : kWordBits;
     for (size_t j = 0; j < n; ++j) {
       const size_t r = row_index ? row_index[r0 + j] : r0 + j;
-      const uint64_t* in = src + r * src_stride + bc;
-      if (lanes == N) {
-        hn::Store(hn::LoadU(d, in), d, tile + j * N);
-      } else {
-        for (size_t b = 0; b < N; ++b) tile[j * N + b] = b < lanes ? in[b] : 0;
-      }
+      hn::Store(hn::LoadU(d, src + r * src_stride + bc), d, tile + j * N);
     }
     // Rows past the end are zero so that the padding bits come out zero.
     for (size_t j = n; j < kWordBits; ++j) hn::Store(hn::Zero(d), d, tile + j * N);
     TransposeTile(d, tile);
-    for (size_t b = 0; b < lanes; ++b) {
+    for (size_t b = 0; b < N; ++b) {
       const size_t x0 = (bc + b) * kWordBits;
       const size_t out_rows = cols - x0 < kWordBits ? cols - x0 : kWordBits;
       uint64_t* out = dst + x0 * dst_stride + br;
@@ -140,10 +132,25 @@ HWY_INLINE void TransposeBits(const uint64_t* src, size_t src_stride,
   const size_t N = hn::Lanes(d);
   HWY_ALIGN uint64_t tile[64 * HWY_LANES(uint64_t)];
   const size_t src_words = WordsFor(cols);
-  for (size_t bc = 0; bc < src_words; bc += N) {
-    const size_t lanes = src_words - bc < N ? src_words - bc : N;
-    TransposeColumnBand(d, src, src_stride, row_index, rows, cols, bc, lanes, dst,
-                        dst_stride, tile);
+  size_t bc = 0;
+  for (; bc + N <= src_words; bc += N) {
+    TransposeColumnBand(d, src, src_stride, row_index, rows, cols, bc, dst, dst_stride, tile);
+  }
+  // The right edge (fewer than N word columns left, all of a narrow matrix):
+  // narrower vectors of 4, 2, then 1 lanes, so no lane is wasted.
+  const hn::CappedTag<uint64_t, 4> d4;
+  const hn::CappedTag<uint64_t, 2> d2;
+  const hn::CappedTag<uint64_t, 1> d1;
+  if (hn::Lanes(d4) < N && src_words - bc >= hn::Lanes(d4)) {
+    TransposeColumnBand(d4, src, src_stride, row_index, rows, cols, bc, dst, dst_stride, tile);
+    bc += hn::Lanes(d4);
+  }
+  if (hn::Lanes(d2) < N && src_words - bc >= hn::Lanes(d2)) {
+    TransposeColumnBand(d2, src, src_stride, row_index, rows, cols, bc, dst, dst_stride, tile);
+    bc += hn::Lanes(d2);
+  }
+  for (; bc < src_words; ++bc) {
+    TransposeColumnBand(d1, src, src_stride, row_index, rows, cols, bc, dst, dst_stride, tile);
   }
 }
 
