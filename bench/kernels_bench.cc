@@ -18,6 +18,7 @@
 #include "dispatch/dispatch.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
+#include "kernels/rotate_rows.h"
 #include "phase_router/phase_router.h"
 #include "router/workspace.h"
 
@@ -88,16 +89,25 @@ void Pack(benchmark::State& state, const KernelTable& K, size_t n) {
   SetRate(state, n * n + n * words * 8.0);
 }
 
-void FillArcs(benchmark::State& state, const KernelTable& K, size_t n) {
+// Aligned rows rotated and transposed at once, as the router writes them.
+void FillArcColumns(benchmark::State& state, const KernelTable& K, size_t n) {
   const size_t words = WordsFor(n);
   const std::vector<uint32_t> len = RandomBelow(n, static_cast<uint32_t>(n + 1), 3);
-  const std::vector<uint32_t> off = RandomBelow(n, static_cast<uint32_t>(n), 4);
+  std::vector<uint32_t> off(n);
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; ++i) {  // phase offsets, as the router has them
+    off[i] = static_cast<uint32_t>(sum);
+    sum = (sum + len[i]) % n;
+  }
+  std::vector<uint32_t> begin(n + 1), ids(2 * n);
+  BuildArcToggles(len.data(), off.data(), n, n, begin.data(), ids.data());
+  const ArcToggles toggles{begin.data(), ids.data()};
   std::vector<uint64_t> out(n * words), want(n * words);
-  GenericKernels().fill_arc_rows(len.data(), off.data(), n, n, want.data(), words);
-  K.fill_arc_rows(len.data(), off.data(), n, n, out.data(), words);
-  Check(out == want, "FillArcRows");
+  scalar::FillArcColumns(len.data(), off.data(), n, n, toggles, 0, n, want.data(), words);
+  K.fill_arc_columns(len.data(), off.data(), n, n, toggles, 0, n, out.data(), words);
+  Check(out == want, "FillArcColumns");
   for (auto _ : state) {
-    K.fill_arc_rows(len.data(), off.data(), n, n, out.data(), words);
+    K.fill_arc_columns(len.data(), off.data(), n, n, toggles, 0, n, out.data(), words);
     benchmark::ClobberMemory();
   }
   SetRate(state, n * words * 8.0);
@@ -210,6 +220,9 @@ void RegisterAll() {
   const std::vector<size_t> sizes = {256, 1024, 4096, 16384};
   for (size_t n : sizes) {
     benchmark::RegisterBenchmark(("Memcpy/" + std::to_string(n)).c_str(), Memcpy, n);
+    // Every target's table holds the generic FillArcColumns: one row.
+    benchmark::RegisterBenchmark(("FillArcColumns/generic/" + std::to_string(n)).c_str(),
+                                 [n](benchmark::State& s) { FillArcColumns(s, GenericKernels(), n); });
   }
   for (const std::string& target : SupportedTargets()) {
     const KernelTable& K = KernelsFor(target);
@@ -220,7 +233,6 @@ void RegisterAll() {
     };
     for (size_t n : sizes) {
       add("PackBitRows", n, [&K, n](benchmark::State& s) { Pack(s, K, n); });
-      add("FillArcRows", n, [&K, n](benchmark::State& s) { FillArcs(s, K, n); });
       add("RotateRowsOnRing", n, [&K, n](benchmark::State& s) { Rotate(s, K, n); });
       add("TransposeBits", n, [&K, n](benchmark::State& s) { Transpose(s, K, n, n); });
       add("GatherColumns", n, [&K, n](benchmark::State& s) { GatherColumns(s, K, n); });

@@ -61,7 +61,6 @@ const KernelTable& GenericKernels() {
   static constexpr KernelTable kTable = {
       "generic",
       &generic::PackBitRows,
-      &generic::FillArcRows,
       &generic::RotateRowsOnRing,
       &generic::TransposeBits,
       &generic::AndPopcountRows,

@@ -31,10 +31,6 @@ void PackBitRowsEntry(const uint8_t* src, size_t src_stride, size_t rows, size_t
                       uint64_t* dst, size_t dst_stride, uint32_t* popcounts) {
   PackBitRows(src, src_stride, rows, cols, dst, dst_stride, popcounts);
 }
-void FillArcRowsEntry(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
-                      size_t ring, uint64_t* dst, size_t dst_stride) {
-  FillArcRows(lengths, offsets, rows, ring, dst, dst_stride);
-}
 void RotateRowsOnRingEntry(const uint64_t* src, size_t src_stride, size_t rows,
                            size_t ring, const uint32_t* offsets, uint64_t* dst,
                            size_t dst_stride) {
@@ -62,7 +58,7 @@ void SelectRandomKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32
 
 const KernelTable* GetKernelTable() {
   static const KernelTable kTable = {
-      hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,     &FillArcRowsEntry,
+      hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &generic::FillArcColumns,
   };

@@ -16,9 +16,6 @@ struct KernelTable {
   void (*pack_bit_rows)(const uint8_t* src, size_t src_stride, size_t rows,
                         size_t cols, uint64_t* dst, size_t dst_stride,
                         uint32_t* popcounts);
-  void (*fill_arc_rows)(const uint32_t* lengths, const uint32_t* offsets,
-                        size_t rows, size_t ring, uint64_t* dst,
-                        size_t dst_stride);
   void (*rotate_rows_on_ring)(const uint64_t* src, size_t src_stride,
                               size_t rows, size_t ring,
                               const uint32_t* offsets, uint64_t* dst,

@@ -19,8 +19,11 @@ enum class Domain : uint64_t {
   kSourceRows = 3,     // rS
   kTargetRows = 4,     // rT
   kSelection = 5,      // per-row selection keys
-  // Not part of the routing spec: the hash-router baseline's streams.
+  // Not part of the routing spec: the baselines' streams
+  // (phase_router/analysis.h).
   kHashRouter = 6,
+  kChungLu = 7,
+  kTwoChoice = 8,
 };
 
 // SplitMix64's finalizer; a bijection on uint64_t.

@@ -1,5 +1,4 @@
-// Highway bodies of RotateRowsOnRing and FillArcRows (kernels/rotate_rows.h),
-// per target. A rotation by r on a ring of L bits is two funnel shifts of the
+// Highway body of RotateRowsOnRing (kernels/rotate_rows.h), per target. A rotation by r on a ring of L bits is two funnel shifts of the
 // word row, (x << r) | (x >> (L - r)), each a pair of unaligned loads, two
 // shifts and an OR per vector.
 
@@ -90,62 +89,6 @@ HWY_INLINE void RotateRowsOnRing(const uint64_t* src, size_t src_stride,
     ShiftRowUp(d, in, words, up, out);
     if (up != 0) OrRowShiftedDown(d, in, words, ring - up, WordsFor(up), out);
     out[words - 1] &= LastWordMask(ring);
-  }
-}
-
-// Stores `value` to row[begin, end), whole vectors first.
-template <class D>
-HWY_INLINE void FillWords(D d, uint64_t* HWY_RESTRICT row, size_t begin, size_t end,
-                          uint64_t value) {
-  const size_t N = hn::Lanes(d);
-  const auto v = hn::Set(d, value);
-  size_t w = begin;
-  for (; w + N <= end; w += N) hn::StoreU(v, d, row + w);
-  for (; w < end; ++w) row[w] = value;
-}
-
-// Writes the `words` words of a row once each: bits [lo, hi) (lo <= hi) are
-// `inside`, every other bit is ~inside, except bits at or past `ring`, which
-// are zero.
-template <class D>
-HWY_INLINE void WriteBand(D d, uint64_t* HWY_RESTRICT row, size_t words, size_t ring,
-                          size_t lo, size_t hi, bool inside) {
-  const uint64_t in = inside ? ~0ull : 0, out = ~in;
-  if (lo == hi) {
-    FillWords(d, row, 0, words, out);
-  } else {
-    const size_t first = lo / kWordBits, last = (hi - 1) / kWordBits;
-    const uint64_t band_first = ~0ull << (lo % kWordBits);
-    const uint64_t band_last = LastWordMask(hi);
-    FillWords(d, row, 0, first, out);
-    if (first == last) {
-      const uint64_t band = band_first & band_last;
-      row[first] = (in & band) | (out & ~band);
-    } else {
-      row[first] = (in & band_first) | (out & ~band_first);
-      FillWords(d, row, first + 1, last, in);
-      row[last] = (in & band_last) | (out & ~band_last);
-    }
-    FillWords(d, row, last + 1, words, out);
-  }
-  row[words - 1] &= LastWordMask(ring);
-}
-
-// An arc that does not wrap is the band [begin, end) of ones; one that wraps
-// is everything but the band [end - ring, begin). Either way every word is
-// written once.
-HWY_INLINE void FillArcRows(const uint32_t* lengths, const uint32_t* offsets,
-                            size_t rows, size_t ring, uint64_t* dst,
-                            size_t dst_stride) {
-  const hn::ScalableTag<uint64_t> d;
-  const size_t words = WordsFor(ring);
-  for (size_t r = 0; r < rows; ++r) {
-    const size_t begin = offsets[r], end = begin + lengths[r];
-    if (end <= ring) {
-      WriteBand(d, dst + r * dst_stride, words, ring, begin, end, true);
-    } else {
-      WriteBand(d, dst + r * dst_stride, words, ring, end - ring, begin, false);
-    }
   }
 }
 

@@ -20,15 +20,6 @@ void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
   }
 }
 
-void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
-                 size_t ring, uint64_t* dst, size_t dst_stride) {
-  for (size_t r = 0; r < rows; ++r) {
-    uint64_t* out = dst + r * dst_stride;
-    std::memset(out, 0, WordsFor(ring) * sizeof(uint64_t));
-    for (size_t x = 0; x < lengths[r]; ++x) SetBit(out, (x + offsets[r]) % ring);
-  }
-}
-
 void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
                     size_t ring, ArcToggles /*toggles*/, size_t y_begin, size_t y_end,
                     uint64_t* dst, size_t dst_stride) {
@@ -86,21 +77,6 @@ void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arc
 
 namespace {
 
-// Sets bits [lo, hi) of row (lo <= hi); other bits are left as they are.
-void SetBitRange(uint64_t* row, size_t lo, size_t hi) {
-  if (lo >= hi) return;
-  const size_t first = lo / kWordBits, last = (hi - 1) / kWordBits;
-  const uint64_t head = ~0ull << (lo % kWordBits);
-  const uint64_t tail = LastWordMask(hi);
-  if (first == last) {
-    row[first] |= head & tail;
-    return;
-  }
-  row[first] |= head;
-  for (size_t w = first + 1; w < last; ++w) row[w] = ~0ull;
-  row[last] |= tail;
-}
-
 // Word w of the bit string `in` (of `words` words) shifted towards higher bit
 // positions by `shift` bits; bits shifted in are zero.
 inline uint64_t ShiftedUpWord(const uint64_t* in, size_t words, size_t w,
@@ -142,22 +118,6 @@ void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
                (up == 0 ? 0 : ShiftedDownWord(in, words, w, down));
     }
     out[words - 1] &= last_mask;
-  }
-}
-
-void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
-                 size_t ring, uint64_t* dst, size_t dst_stride) {
-  const size_t words = WordsFor(ring);
-  for (size_t r = 0; r < rows; ++r) {
-    uint64_t* out = dst + r * dst_stride;
-    std::memset(out, 0, words * sizeof(uint64_t));
-    const size_t begin = offsets[r], end = begin + lengths[r];
-    if (end <= ring) {
-      SetBitRange(out, begin, end);
-    } else {
-      SetBitRange(out, begin, ring);
-      SetBitRange(out, 0, end - ring);
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 // Cyclic rotation of bit rows on the true ring (SPEC.md step 3), and its
-// aligned fast path (steps 1 and 3 at once: an aligned row rotated is an arc).
+// aligned fast path (steps 1, 3 and 6 at once: an aligned row rotated is an
+// arc, and a matrix of arcs can be written transposed directly).
 #ifndef PHASE_ROUTER_KERNELS_ROTATE_ROWS_H_
 #define PHASE_ROUTER_KERNELS_ROTATE_ROWS_H_
 
@@ -12,11 +13,8 @@ namespace phase_router {
 // `rows` rows of `ring` bits. The wrap is at `ring`, not at the padded word
 // length. Requires offsets[r] < ring, src and dst not overlapping.
 //
-// FillArcRows: dst row r becomes the arc [offsets[r], offsets[r] + lengths[r])
-// of Z_ring, i.e. RotateRowsOnRing of the aligned row [x < lengths[r]].
-// Requires lengths[r] <= ring, offsets[r] < ring.
-//
-// FillArcColumns: the transpose of FillArcRows' output, written directly
+// FillArcColumns: the transpose of a matrix whose row a is the arc
+// [offsets[a], offsets[a] + lengths[a]) of Z_ring, written directly
 // (SPEC.md steps 1, 3 and 6 at once): row j of dst is position
 // y = y_begin + j of the ring, with bit a = [(y - offsets[a]) mod ring <
 // lengths[a]] for a < arcs (rows of WordsFor(arcs) words). The generic build
@@ -50,15 +48,11 @@ namespace scalar {
 void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
                       size_t ring, const uint32_t* offsets, uint64_t* dst,
                       size_t dst_stride);
-void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
-                 size_t ring, uint64_t* dst, size_t dst_stride);
 }  // namespace scalar
 namespace generic {
 void RotateRowsOnRing(const uint64_t* src, size_t src_stride, size_t rows,
                       size_t ring, const uint32_t* offsets, uint64_t* dst,
                       size_t dst_stride);
-void FillArcRows(const uint32_t* lengths, const uint32_t* offsets, size_t rows,
-                 size_t ring, uint64_t* dst, size_t dst_stride);
 }  // namespace generic
 
 }  // namespace phase_router

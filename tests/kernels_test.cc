@@ -34,7 +34,6 @@ struct Backend {
   const char* name;
   decltype(&scalar::PackBitRows) pack_bit_rows;
   decltype(&scalar::RotateRowsOnRing) rotate_rows_on_ring;
-  decltype(&scalar::FillArcRows) fill_arc_rows;
   decltype(&scalar::GatherRows) gather_rows;
   decltype(&scalar::GatherColumns) gather_columns;
   decltype(&scalar::TransposeBits) transpose_bits;
@@ -46,7 +45,6 @@ struct Backend {
 const Backend kScalar = {"scalar",
                          scalar::PackBitRows,
                          scalar::RotateRowsOnRing,
-                         scalar::FillArcRows,
                          scalar::GatherRows,
                          scalar::GatherColumns,
                          scalar::TransposeBits,
@@ -56,7 +54,6 @@ const Backend kScalar = {"scalar",
 const Backend kGeneric = {"generic",
                           generic::PackBitRows,
                           generic::RotateRowsOnRing,
-                          generic::FillArcRows,
                           generic::GatherRows,
                           generic::GatherColumns,
                           generic::TransposeBits,
@@ -71,7 +68,7 @@ std::vector<Backend> AllBackends() {
     if (name == "generic") continue;
     const KernelTable& t = KernelsFor(name);
     all.push_back({t.name, t.pack_bit_rows, t.rotate_rows_on_ring,
-                   t.fill_arc_rows, nullptr, nullptr, t.transpose_bits,
+                   nullptr, nullptr, t.transpose_bits,
                    t.and_popcount_rows, t.select_lowest_k, t.select_random_k});
   }
   return all;
@@ -289,35 +286,6 @@ TEST_P(KernelTest, RotateRowsOnRing) {
     got.FillGarbage(rng);
     k.rotate_rows_on_ring(src.w.data(), src.stride, rows, ring, offsets.data(),
                           got.w.data(), got.stride);
-    EXPECT_TRUE(SameBits(want, got));
-    EXPECT_TRUE(PaddingClean(got));
-  }
-}
-
-TEST_P(KernelTest, FillArcRows) {
-  const Backend& k = GetParam();
-  std::mt19937_64 rng(3);
-  for (auto [rows, ring] : Shapes(rng)) {
-    SCOPED_TRACE(std::to_string(rows) + " rows, ring " + std::to_string(ring));
-    std::vector<uint32_t> lengths(rows), offsets(rows);
-    for (size_t r = 0; r < rows; ++r) {
-      const uint64_t pick = Uniform(rng, 0, 4);
-      lengths[r] = static_cast<uint32_t>(pick == 0   ? 0
-                                         : pick == 1 ? ring
-                                                     : Uniform(rng, 0, ring));
-      offsets[r] = static_cast<uint32_t>(
-          Uniform(rng, 0, 3) == 0 ? ring - 1 : Uniform(rng, 0, ring - 1));
-    }
-    Bits want(rows, ring, 0);
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t x = 0; x < lengths[r]; ++x) {
-        want.set(r, (offsets[r] + x) % ring, true);
-      }
-    }
-    Bits got(rows, ring, Uniform(rng, 1, 3));
-    got.FillGarbage(rng);
-    k.fill_arc_rows(lengths.data(), offsets.data(), rows, ring, got.w.data(),
-                    got.stride);
     EXPECT_TRUE(SameBits(want, got));
     EXPECT_TRUE(PaddingClean(got));
   }
