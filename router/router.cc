@@ -349,7 +349,7 @@ size_t RowGrain(size_t rows, int threads) {
 // Threads for one call: the requested number, else OpenMP's default; but a
 // routing below kParallelBits bits runs on the calling thread alone, where
 // waking a team would cost more than the whole pipeline.
-constexpr uint64_t kParallelBits = uint64_t{1} << 18;
+constexpr uint64_t kParallelBits = uint64_t{1} << 20;
 int ThreadsFor(size_t M, size_t E, int requested) {
   if (static_cast<uint64_t>(M) * E < kParallelBits) return 1;
   return requested > 0 ? requested : omp_get_max_threads();
@@ -593,8 +593,9 @@ uint64_t DefaultMemoryLimit() {
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long page_size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || page_size <= 0) return k16GiB;
-    return std::min(k16GiB, SatMul(static_cast<uint64_t>(pages),
-                                   static_cast<uint64_t>(page_size)));
+    const uint64_t physical =
+        SatMul(static_cast<uint64_t>(pages), static_cast<uint64_t>(page_size));
+    return std::min(k16GiB, physical / 2);
   }();
   return limit;
 }

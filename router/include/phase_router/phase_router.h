@@ -39,7 +39,10 @@ struct Options {
   bool align = true;      // SPEC.md step 1
   bool row_perm = false;  // SPEC.md step 5
   Select select = Select::kRandom;
-  int threads = 0;        // OpenMP threads for this call; 0 = OpenMP default
+  // OpenMP threads for this call; 0 = OpenMP default. Routings under 2^20
+  // bits (M * E) run on the calling thread whatever this says: waking a team
+  // costs more than they do.
+  int threads = 0;
   // Memory ceiling of one call, in bytes; 0 = DefaultMemoryLimit(). A call
   // counts the workspace sized for its request (Router::WorkspaceBytesFor
   // with the threads it would use) plus, for the calls that return Routes,
@@ -48,8 +51,8 @@ struct Options {
   uint64_t memory_limit = 0;
 };
 
-// The memory ceiling used when Options::memory_limit is 0: 16 GiB, or the
-// physical memory of this machine if that is less.
+// The memory ceiling used when Options::memory_limit is 0: half the physical
+// memory of this machine, at most 16 GiB (16 GiB where it cannot be read).
 uint64_t DefaultMemoryLimit();
 
 enum class ErrorCode {
@@ -149,7 +152,7 @@ class Router {
   // the formula the workspace is sized with, so a fresh Router's
   // workspace_bytes() after such a call equals it. Saturates at UINT64_MAX.
   // (A call uses options.threads threads, or omp_get_max_threads() for 0,
-  // and 1 for routings under 2^18 bits.)
+  // and 1 for routings under 2^20 bits.)
   static uint64_t WorkspaceBytesFor(size_t M, size_t E, size_t threads);
 
  private:
@@ -171,7 +174,8 @@ Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
 // rejected, reported ascending and -1 padded like Route's output. It ignores
 // the degree constraints (every source accepts every target, no target
 // capacity), so it is the throughput yardstick and the balance baseline of a
-// router without global state. Deterministic for any thread count.
+// router without global state. Deterministic for any thread count. The
+// owned variant refuses M * k * 4 bytes over Options::memory_limit.
 void HashRoute(size_t M, size_t E, const Options& options, int32_t* out);
 Routes HashRoute(size_t M, size_t E, const Options& options);
 
