@@ -78,8 +78,8 @@ void AddMemoryLimitOption(CLI::App& command, std::string& text) {
   command
       .add_option("--memory-limit", text,
                   "refuse a routing that needs more memory than this (bytes, "
-                  "or with a K/M/G/T suffix); 0 = 16G or the physical memory "
-                  "if less")
+                  "or with a K/M/G/T suffix); 0 = half the physical memory, at "
+                  "most 16G")
       ->type_name("BYTES")
       ->capture_default_str();
 }
