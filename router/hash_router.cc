@@ -77,6 +77,16 @@ Routes HashRoute(size_t M, size_t E, const Options& options) {
   if (__builtin_mul_overflow(M, static_cast<size_t>(options.k), &entries)) {
     throw Error(ErrorCode::kBadShape, "M * k overflows");
   }
+  // The memory ceiling (Options::memory_limit), before allocating.
+  const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+  if (entries > limit / sizeof(int32_t)) {
+    throw Error(ErrorCode::kOutOfMemory,
+                "hash routing of " + std::to_string(M) + " sources with k = " +
+                    std::to_string(options.k) + " needs " +
+                    std::to_string(entries * sizeof(int32_t)) +
+                    " bytes of routes, over the memory limit of " + std::to_string(limit) +
+                    " bytes; raise memory_limit to allow it");
+  }
   Routes routes;
   routes.M = M;
   routes.k = options.k;

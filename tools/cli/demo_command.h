@@ -4,7 +4,10 @@
 #define PHASE_ROUTER_TOOLS_CLI_DEMO_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tools/cli/command_line.h"
 
@@ -16,6 +19,17 @@ struct DemoArgs {
   std::string memory_limit = "0";
   TargetOption target;
 };
+
+// The demo's routing at any size: n sources and n targets with the demo's
+// skewed degree profiles (shifted Zipf curves, shifts n / 8 and n / 4) and
+// k = n / 4. MakeDemoInput(kDemoNodes) is exactly what `demo` routes;
+// `dump --demo` draws it.
+inline constexpr size_t kDemoNodes = 1024;
+struct DemoInput {
+  std::vector<uint32_t> s, t;
+  uint32_t k = 1;
+};
+DemoInput MakeDemoInput(size_t n);
 
 // Registers the `demo` subcommand on `app`, storing into `args`.
 CLI::App* AddDemoCommand(CLI::App& app, DemoArgs& args);

@@ -12,7 +12,9 @@
 #include "tools/cli/bench_command.h"
 #include "tools/cli/command_line.h"
 #include "tools/cli/demo_command.h"
+#include "tools/cli/dump_command.h"
 #include "tools/cli/route_command.h"
+#include "tools/cli/stats_command.h"
 #include "tools/cli/targets_command.h"
 #include "tools/io/io_error.h"
 
@@ -33,6 +35,10 @@ struct Commands {
   TargetsArgs targets_args;
   const CLI::App* bench = nullptr;
   BenchArgs bench_args;
+  const CLI::App* dump = nullptr;
+  DumpArgs dump_args;
+  const CLI::App* stats = nullptr;
+  StatsArgs stats_args;
 };
 
 int RunParsedCommand(const Commands& commands) {
@@ -40,6 +46,8 @@ int RunParsedCommand(const Commands& commands) {
   if (commands.demo->parsed()) RunDemoCommand(commands.demo_args);
   if (commands.targets->parsed()) RunTargetsCommand(commands.targets_args);
   if (commands.bench->parsed()) RunBenchCommand(commands.bench_args);
+  if (commands.dump->parsed()) RunDumpCommand(commands.dump_args);
+  if (commands.stats->parsed()) RunStatsCommand(commands.stats_args);
   return 0;
 }
 
@@ -53,13 +61,15 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Environment: PHASE_ROUTER_TARGET=NAME forces a kernel target, as "
-      "--target NAME does for route and demo (--target wins); "
+      "--target NAME does for the subcommands that route (--target wins); "
       "`phase-router targets` lists the names.");
   Commands commands;
   commands.route = AddRouteCommand(app, commands.route_args);
   commands.demo = AddDemoCommand(app, commands.demo_args);
   commands.targets = AddTargetsCommand(app, commands.targets_args);
   commands.bench = AddBenchCommand(app, commands.bench_args);
+  commands.dump = AddDumpCommand(app, commands.dump_args);
+  commands.stats = AddStatsCommand(app, commands.stats_args);
 
   try {
     app.parse(argc, argv);

@@ -16,12 +16,14 @@
 namespace phase_router::cli {
 namespace {
 
-enum class InputKind { kMatrices, kDegrees };
+// Options a subcommand does not register (stats has no -o) count as absent.
+bool Given(const CLI::Option* option) {
+  return option != nullptr && option->count() > 0;
+}
 
-bool Given(const CLI::Option* option) { return option->count() > 0; }
+}  // namespace
 
-// Exactly one complete pair of inputs, and no option that the pair ignores.
-InputKind CheckInputOptions(const RouteArgs& args) {
+void CheckRouteInputOptions(const RouteArgs& args) {
   const bool any_matrix = Given(args.s_pbm_option) || Given(args.t_pbm_option);
   const bool any_degrees =
       Given(args.s_degrees_option) || Given(args.t_degrees_option);
@@ -53,7 +55,6 @@ InputKind CheckInputOptions(const RouteArgs& args) {
   if (Given(args.output_option) && args.output.empty()) {
     throw UsageError("-o: the output path is empty");
   }
-  return any_matrix ? InputKind::kMatrices : InputKind::kDegrees;
 }
 
 Options ParseRouteOptions(const RouteArgs& args) {
@@ -69,6 +70,8 @@ Options ParseRouteOptions(const RouteArgs& args) {
   options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
   return options;
 }
+
+namespace {
 
 std::string DescribeShape(const io::PbmImage& image) {
   return std::to_string(image.cols) + " wide x " + std::to_string(image.rows) +
@@ -88,21 +91,12 @@ void CheckMatrixShapes(const io::PbmImage& S, const io::PbmImage& T,
                   " high, but T '" + args.t_pbm + "' is " + DescribeShape(T));
 }
 
-Routes RouteMatrices(Router& router, const RouteArgs& args,
-                     const Options& options, Stats* stats) {
-  const io::PbmImage S = io::ReadPbmFile(args.s_pbm);
-  const io::PbmImage T = io::ReadPbmFile(args.t_pbm);
-  CheckMatrixShapes(S, T, args);
-  const ByteMatrixView s_view{S.pixels.data(), S.rows, S.cols, 0};
-  const ByteMatrixView t_view{T.pixels.data(), T.rows, T.cols, 0};
+Routes RouteInputsWith(Router& router, const RouteInputs& in,
+                       const Options& options, Stats* stats) {
+  if (!in.matrices) return router.RouteDegrees(in.s, in.t, options, stats);
+  const ByteMatrixView s_view{in.S.pixels.data(), in.S.rows, in.S.cols, 0};
+  const ByteMatrixView t_view{in.T.pixels.data(), in.T.rows, in.T.cols, 0};
   return router.Route(s_view, t_view, options, stats);
-}
-
-Routes RouteDegreeFiles(Router& router, const RouteArgs& args,
-                        const Options& options, Stats* stats) {
-  const std::vector<uint32_t> s = io::ReadDegreesFile(args.s_degrees);
-  const std::vector<uint32_t> t = io::ReadDegreesFile(args.t_degrees);
-  return router.RouteDegrees(s, t, options, stats);
 }
 
 void WriteRoutes(const Routes& routes, const RouteArgs& args) {
@@ -117,39 +111,62 @@ void WriteRoutes(const Routes& routes, const RouteArgs& args) {
 
 }  // namespace
 
+RouteInputs ReadRouteInputs(const RouteArgs& args) {
+  RouteInputs in;
+  in.matrices = Given(args.s_pbm_option);
+  if (in.matrices) {
+    in.S = io::ReadPbmFile(args.s_pbm);
+    in.T = io::ReadPbmFile(args.t_pbm);
+    CheckMatrixShapes(in.S, in.T, args);
+  } else {
+    in.s = io::ReadDegreesFile(args.s_degrees);
+    in.t = io::ReadDegreesFile(args.t_degrees);
+  }
+  return in;
+}
+
+void AddRoutingOptions(CLI::App& command, RouteArgs& args) {
+  args.s_pbm_option =
+      command.add_option("--s", args.s_pbm, "S as a PBM, width E, height M")
+          ->type_name("S.pbm");
+  args.t_pbm_option =
+      command.add_option("--t", args.t_pbm, "T as a PBM, width M, height E")
+          ->type_name("T.pbm");
+  args.s_degrees_option =
+      command
+          .add_option("--s-degrees", args.s_degrees,
+                      "source degrees: M whitespace-separated integers")
+          ->type_name("FILE");
+  args.t_degrees_option =
+      command
+          .add_option("--t-degrees", args.t_degrees,
+                      "target degrees: E whitespace-separated integers")
+          ->type_name("FILE");
+  command.add_option("-k", args.k, "fan-out cap per source, >= 1")
+      ->required()
+      ->type_name("K");
+  command.add_option("--seed", args.seed, "any unsigned 64-bit seed")
+      ->type_name("SEED")
+      ->capture_default_str();
+  command.add_flag("--no-align", args.no_align,
+                   "use the matrices' own bit patterns (matrix inputs only)");
+  command.add_flag("--row-perm", args.row_perm, "permute rows (SPEC step 5)");
+  command.add_option("--select", args.select, "top-k selection rule")
+      ->check(CLI::IsMember({"random", "lowest"}))
+      ->capture_default_str();
+  command.add_option("--threads", args.threads, "OpenMP threads, 0 = default")
+      ->type_name("N")
+      ->capture_default_str();
+  AddMemoryLimitOption(command, args.memory_limit);
+  AddTargetOption(command, args.target);
+}
+
 CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
   CLI::App* route = app.add_subcommand(
       "route",
       "Route S (M x E PBM) and T (E x M PBM), or degree vectors s and t; "
       "prints M lines of k target ids, -1 padded");
-  args.s_pbm_option =
-      route->add_option("--s", args.s_pbm, "S as a PBM, width E, height M")
-          ->type_name("S.pbm");
-  args.t_pbm_option =
-      route->add_option("--t", args.t_pbm, "T as a PBM, width M, height E")
-          ->type_name("T.pbm");
-  args.s_degrees_option =
-      route
-          ->add_option("--s-degrees", args.s_degrees,
-                       "source degrees: M whitespace-separated integers")
-          ->type_name("FILE");
-  args.t_degrees_option =
-      route
-          ->add_option("--t-degrees", args.t_degrees,
-                       "target degrees: E whitespace-separated integers")
-          ->type_name("FILE");
-  route->add_option("-k", args.k, "fan-out cap per source, >= 1")
-      ->required()
-      ->type_name("K");
-  route->add_option("--seed", args.seed, "any unsigned 64-bit seed")
-      ->type_name("SEED")
-      ->capture_default_str();
-  route->add_flag("--no-align", args.no_align,
-                  "use the matrices' own bit patterns (matrix inputs only)");
-  route->add_flag("--row-perm", args.row_perm, "permute rows (SPEC step 5)");
-  route->add_option("--select", args.select, "top-k selection rule")
-      ->check(CLI::IsMember({"random", "lowest"}))
-      ->capture_default_str();
+  AddRoutingOptions(*route, args);
   args.output_option =
       route
           ->add_option("-o,--output", args.output,
@@ -157,25 +174,18 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
           ->type_name("FILE");
   route->add_flag("--stats", args.stats,
                   "print one JSON line of statistics on stderr");
-  route->add_option("--threads", args.threads, "OpenMP threads, 0 = default")
-      ->type_name("N")
-      ->capture_default_str();
-  AddMemoryLimitOption(*route, args.memory_limit);
-  AddTargetOption(*route, args.target);
   return route;
 }
 
 void RunRouteCommand(const RouteArgs& args) {
-  const InputKind input = CheckInputOptions(args);
+  CheckRouteInputOptions(args);
   const Options options = ParseRouteOptions(args);
   ApplyTargetOption(args.target);
+  const RouteInputs inputs = ReadRouteInputs(args);
   Router router;
   Stats stats;
   Stats* stats_out = args.stats ? &stats : nullptr;
-  const Routes routes =
-      input == InputKind::kMatrices
-          ? RouteMatrices(router, args, options, stats_out)
-          : RouteDegreeFiles(router, args, options, stats_out);
+  const Routes routes = RouteInputsWith(router, inputs, options, stats_out);
   WriteRoutes(routes, args);
   if (args.stats) {
     const std::string line =

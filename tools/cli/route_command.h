@@ -4,9 +4,13 @@
 #define PHASE_ROUTER_TOOLS_CLI_ROUTE_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "phase_router/phase_router.h"
 #include "tools/cli/command_line.h"
+#include "tools/io/pbm.h"
 
 namespace phase_router::cli {
 
@@ -37,6 +41,29 @@ struct RouteArgs {
 
 // Registers the `route` subcommand on `app`, storing into `args`.
 CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args);
+
+// ---- Shared with every subcommand that routes the same inputs (stats) ----
+
+// Registers route's inputs and routing options on `command`: --s/--t,
+// --s-degrees/--t-degrees, -k, --seed, --no-align, --row-perm, --select,
+// --threads, --memory-limit and --target (not -o or --stats).
+void AddRoutingOptions(CLI::App& command, RouteArgs& args);
+
+// Exactly one complete pair of inputs and no option the pair ignores;
+// throws UsageError otherwise. Reads nothing.
+void CheckRouteInputOptions(const RouteArgs& args);
+
+// The routing options, strictly parsed (UsageError names a bad number).
+Options ParseRouteOptions(const RouteArgs& args);
+
+// The inputs, read from the files the (checked) arguments name: two PBM
+// matrices whose shapes agree (S is M x E, T is E x M), or two degree lists.
+struct RouteInputs {
+  bool matrices = false;
+  io::PbmImage S, T;           // when matrices
+  std::vector<uint32_t> s, t;  // otherwise
+};
+RouteInputs ReadRouteInputs(const RouteArgs& args);
 
 // Runs a parsed `route` command. Throws UsageError for inconsistent options,
 // io::IoError for unreadable or unwritable files and phase_router::Error for

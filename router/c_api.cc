@@ -1,0 +1,236 @@
+// The C API (phase_router_c.h): a thin layer over phase_router.h that turns
+// exceptions into pr_error values and a thread-local message.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <span>
+#include <string>
+
+#include "phase_router/phase_router.h"
+#include "phase_router/phase_router_c.h"
+
+#ifndef PHASE_ROUTER_VERSION
+#error "PHASE_ROUTER_VERSION must be defined by the build (project version)"
+#endif
+
+struct pr_router {
+  phase_router::Router router;
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+thread_local std::string g_active_target;
+
+pr_error Fail(pr_error code, std::string message) {
+  g_last_error = std::move(message);
+  return code;
+}
+
+// Runs `body` (which may throw) and maps what it throws to a pr_error.
+template <class Body>
+pr_error Guarded(const Body& body) {
+  try {
+    body();
+    g_last_error.clear();
+    return PR_OK;
+  } catch (const phase_router::Error& e) {
+    return Fail(static_cast<pr_error>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return Fail(PR_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(PR_ERROR_INTERNAL,
+                std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    return Fail(PR_ERROR_INTERNAL, "unexpected failure of unknown type");
+  }
+}
+
+phase_router::Options ToOptions(const pr_options& o) {
+  // A C caller may store any int in the enum field; reading it as pr_select
+  // when it is not one of the enumerators is undefined in C++, so read the
+  // bytes as the int they are.
+  static_assert(sizeof(pr_select) == sizeof(int), "pr_select is an int-sized enum");
+  int select;
+  std::memcpy(&select, &o.select, sizeof(select));
+  if (select != PR_SELECT_RANDOM && select != PR_SELECT_LOWEST) {
+    throw phase_router::Error(phase_router::ErrorCode::kBadOption,
+                              "unknown select mode " + std::to_string(select) +
+                                  " (expected PR_SELECT_RANDOM or PR_SELECT_LOWEST)");
+  }
+  phase_router::Options options;
+  options.k = o.k;
+  options.seed = o.seed;
+  options.align = o.align != 0;
+  options.row_perm = o.row_perm != 0;
+  options.select = select == PR_SELECT_LOWEST ? phase_router::Select::kLowest
+                                              : phase_router::Select::kRandom;
+  options.threads = o.threads;
+  options.memory_limit = o.memory_limit;
+  return options;
+}
+
+void CheckNotNull(const void* p, const char* what) {
+  if (p == nullptr) {
+    throw phase_router::Error(phase_router::ErrorCode::kBadData,
+                              std::string(what) + " is null");
+  }
+}
+
+void CopyStats(const phase_router::Stats& from, pr_stats* to) {
+  *to = pr_stats{};
+  to->M = from.M;
+  to->E = from.E;
+  to->k = from.k;
+  to->active_routes = from.active_routes;
+  to->fill_ratio = from.fill_ratio;
+  to->candidates_min = from.candidates_min;
+  to->candidates_max = from.candidates_max;
+  to->candidates_mean = from.candidates_mean;
+  to->load_max = from.load_max;
+  to->load_mean = from.load_mean;
+  to->load_skew = from.load_skew;
+  to->route_ms = from.route_ms;
+  std::snprintf(to->backend, sizeof(to->backend), "%s", from.backend.c_str());
+}
+
+// Routes with `route(options, stats_or_null)` and copies the stats out.
+template <class Route>
+void RouteWithStats(const pr_options* options, pr_stats* stats,
+                    const Route& route) {
+  CheckNotNull(options, "options");
+  const phase_router::Options o = ToOptions(*options);
+  phase_router::Stats s;
+  route(o, stats != nullptr ? &s : nullptr);
+  if (stats != nullptr) CopyStats(s, stats);
+}
+
+}  // namespace
+
+extern "C" {
+
+void pr_options_init(pr_options* options) {
+  if (options == nullptr) return;
+  const phase_router::Options defaults;
+  *options = pr_options{};
+  options->k = defaults.k;
+  options->seed = defaults.seed;
+  options->align = defaults.align ? 1 : 0;
+  options->row_perm = defaults.row_perm ? 1 : 0;
+  options->select = PR_SELECT_RANDOM;
+  options->threads = defaults.threads;
+  options->memory_limit = defaults.memory_limit;
+}
+
+pr_error pr_router_create(pr_router** out) {
+  if (out == nullptr)
+    return Fail(PR_ERROR_BAD_DATA, "out (the router pointer) is null");
+  *out = nullptr;
+  return Guarded([&] { *out = new pr_router(); });
+}
+
+void pr_router_destroy(pr_router* router) { delete router; }
+
+size_t pr_router_workspace_bytes(const pr_router* router) {
+  return router != nullptr ? router->router.workspace_bytes() : 0;
+}
+
+pr_error pr_route_bits(pr_router* router, const uint64_t* s_words,
+                       size_t s_stride, const uint64_t* t_words,
+                       size_t t_stride, size_t M, size_t E,
+                       const pr_options* options, int32_t* out,
+                       pr_stats* stats) {
+  return Guarded([&] {
+    CheckNotNull(router, "router");
+    RouteWithStats(
+        options, stats,
+        [&](const phase_router::Options& o, phase_router::Stats* s) {
+          const phase_router::BitMatrixView S{s_words, M, E, s_stride};
+          const phase_router::BitMatrixView T{t_words, E, M, t_stride};
+          router->router.Route(S, T, o, out, s);
+        });
+  });
+}
+
+pr_error pr_route_bytes(pr_router* router, const uint8_t* s_bytes,
+                        size_t s_stride, const uint8_t* t_bytes,
+                        size_t t_stride, size_t M, size_t E,
+                        const pr_options* options, int32_t* out,
+                        pr_stats* stats) {
+  return Guarded([&] {
+    CheckNotNull(router, "router");
+    RouteWithStats(
+        options, stats,
+        [&](const phase_router::Options& o, phase_router::Stats* s) {
+          const phase_router::ByteMatrixView S{s_bytes, M, E, s_stride};
+          const phase_router::ByteMatrixView T{t_bytes, E, M, t_stride};
+          router->router.Route(S, T, o, out, s);
+        });
+  });
+}
+
+pr_error pr_route_degrees(pr_router* router, const uint32_t* s, size_t M,
+                          const uint32_t* t, size_t E,
+                          const pr_options* options, int32_t* out,
+                          pr_stats* stats) {
+  return Guarded([&] {
+    CheckNotNull(router, "router");
+    // A null vector of length 0 is an empty routing (the router names it);
+    // a null vector with entries is bad data.
+    if (M != 0) CheckNotNull(s, "s (the source degrees)");
+    if (E != 0) CheckNotNull(t, "t (the target degrees)");
+    RouteWithStats(
+        options, stats,
+        [&](const phase_router::Options& o, phase_router::Stats* st) {
+          router->router.RouteDegrees(std::span<const uint32_t>(s, M),
+                                      std::span<const uint32_t>(t, E), o, out,
+                                      st);
+        });
+  });
+}
+
+pr_error pr_hash_route(size_t M, size_t E, const pr_options* options,
+                       int32_t* out) {
+  return Guarded([&] {
+    CheckNotNull(options, "options");
+    phase_router::HashRoute(M, E, ToOptions(*options), out);
+  });
+}
+
+const char* pr_last_error_message(void) { return g_last_error.c_str(); }
+
+const char* pr_error_name(pr_error code) {
+  switch (code) {
+    case PR_OK:
+      return "PR_OK";
+    case PR_ERROR_BAD_SHAPE:
+      return "PR_ERROR_BAD_SHAPE";
+    case PR_ERROR_BAD_DEGREE:
+      return "PR_ERROR_BAD_DEGREE";
+    case PR_ERROR_BAD_OPTION:
+      return "PR_ERROR_BAD_OPTION";
+    case PR_ERROR_BAD_DATA:
+      return "PR_ERROR_BAD_DATA";
+    case PR_ERROR_OUT_OF_MEMORY:
+      return "PR_ERROR_OUT_OF_MEMORY";
+    case PR_ERROR_INTERNAL:
+      return "PR_ERROR_INTERNAL";
+  }
+  return "PR_ERROR_UNKNOWN";
+}
+
+const char* pr_version(void) { return PHASE_ROUTER_VERSION; }
+
+const char* pr_active_target(void) {
+  const pr_error status =
+      Guarded([] { g_active_target = phase_router::ActiveTarget(); });
+  return status == PR_OK ? g_active_target.c_str() : nullptr;
+}
+
+pr_error pr_force_target(const char* name) {
+  return Guarded(
+      [&] { phase_router::ForceTarget(name != nullptr ? name : ""); });
+}
+
+}  // extern "C"
