@@ -137,6 +137,16 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
                                   uint32_t* HWY_RESTRICT out) {
   const size_t words = WordsFor(cols);
   uint32_t n = 0;
+  // Sparse rows (fewer than 8 ids per word on average, as in MoE shapes):
+  // count-trailing-zeros costs per id, the vector decoders per word.
+  if (limit < 8 * words) {
+    for (size_t w = 0; w < words && n < limit; ++w) {
+      for (uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
+        out[n++] = static_cast<uint32_t>(w * kWordBits + hwy::Num0BitsBelowLS1Bit_Nonzero64(bits));
+      }
+    }
+    return n < limit ? n : limit;
+  }
 #if HWY_TARGET == HWY_AVX3_DL
   // One VPCOMPRESSB turns a word into the byte offsets of its set bits; the
   // offsets are widened 16 at a time straight from the register (a store and
@@ -233,8 +243,33 @@ HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_
   CompactWinners(keys, j, c, threshold, ids, n);
 }
 
-// Brackets up to this size are ranked by std::nth_element directly.
+// Keeps, in order, the ids whose key has fewer than k smaller keys among the
+// c (distinct) keys: c^2 / N vector compares, no data-dependent branch.
+// `padded` gets the keys rounded up to whole vectors with ~0 (never smaller
+// than any key).
+HWY_INLINE void KeepRankedBelow(const uint64_t* HWY_RESTRICT keys, size_t c, uint32_t k,
+                                uint32_t* ids, uint64_t* HWY_RESTRICT padded) {
+  const hn::ScalableTag<uint64_t> d;
+  const size_t N = hn::Lanes(d);
+  const size_t vectors = (c + N - 1) / N;
+  std::memcpy(padded, keys, c * sizeof(uint64_t));
+  for (size_t j = c; j < vectors * N; ++j) padded[j] = ~0ull;
+  size_t n = 0;
+  for (size_t j = 0; j < c; ++j) {
+    const auto key = hn::Set(d, keys[j]);
+    size_t smaller = 0;
+    for (size_t v = 0; v < vectors; ++v) {
+      smaller += hn::CountTrue(d, hn::Lt(hn::LoadU(d, padded + v * N), key));
+    }
+    ids[n] = ids[j];
+    n += smaller < k;
+  }
+}
+
+// Brackets up to this size are ranked by std::nth_element directly; rows with
+// up to kSmallRow candidates are ranked by KeepRankedBelow.
 constexpr size_t kSmallBracket = 48;
+constexpr size_t kSmallRow = 64;
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
                               uint32_t k, uint64_t row_key, int32_t* out,
@@ -244,6 +279,17 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
     return;
   }
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
+  uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
+  if (c <= kSmallRow) {
+    // A short row (MoE shapes have a handful of candidates per token): a
+    // key's rank is how many keys are smaller, counted branch-free with
+    // vector compares, and the winners are the keys ranked below k.
+    size_t unused;
+    HashIds(row_key, ids_scratch, c, 0, 0, keys_scratch, bracket, &unused);
+    KeepRankedBelow(keys_scratch, c, k, ids_scratch, bracket);
+    std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+    return;
+  }
 
   // Bracket the k-th smallest key: with q = k / c, the number of keys below
   // (q +- 4 sigma) * 2^64 misses k with probability below 1e-4.
@@ -252,7 +298,6 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   const double kTwo64 = 18446744073709551616.0;
   const uint64_t lo = q - margin <= 0 ? 0 : static_cast<uint64_t>((q - margin) * kTwo64);
   const uint64_t hi = q + margin >= 1 ? ~0ull : static_cast<uint64_t>((q + margin) * kTwo64);
-  uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
   size_t below_lo;
   const ptrdiff_t in_bracket =
       HashIds(row_key, ids_scratch, c, lo, hi, keys_scratch, bracket, &below_lo);
