@@ -269,7 +269,7 @@ HWY_INLINE void KeepRankedBelow(const uint64_t* HWY_RESTRICT keys, size_t c, uin
 // Brackets up to this size are ranked by std::nth_element directly; rows with
 // up to kSmallRow candidates are ranked by KeepRankedBelow.
 constexpr size_t kSmallBracket = 48;
-constexpr size_t kSmallRow = 64;
+constexpr size_t kSmallRow = 24;
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
                               uint32_t k, uint64_t row_key, int32_t* out,

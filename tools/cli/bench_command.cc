@@ -92,15 +92,16 @@ void RunBenchCommand(const BenchArgs& args) {
     options.seed = 1;
     options.threads = threads;
     std::vector<int32_t> out(shape.M * shape.k);
+    // Timed without stats (they cost a pass over the routes); the stage
+    // breakdown comes from the fastest of `repeat` more calls with stats.
+    const double route_ms =
+        MedianMs(repeat, [&] { bench::RouteCase(router, shape, in, options, out.data()); });
     Stats stats, best_stats;
-    double best = 1e300;
-    const double route_ms = MedianMs(repeat, [&] {
+    best_stats.route_ms = 1e300;
+    for (int r = 0; r < repeat; ++r) {
       bench::RouteCase(router, shape, in, options, out.data(), &stats);
-      if (stats.route_ms < best) {
-        best = stats.route_ms;
-        best_stats = stats;
-      }
-    });
+      if (stats.route_ms < best_stats.route_ms) best_stats = stats;
+    }
     bench::MemcpyYardstick copy(bench::TouchedBytes(shape, in));
     const double memcpy_ms = MedianMs(repeat, [&] { copy.Run(); });
     const double hash_ms = MedianMs(repeat, [&] { HashRoute(shape.M, shape.E, options, out.data()); });
