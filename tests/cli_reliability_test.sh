@@ -113,7 +113,7 @@ expect_failure 2 'select' 'unknown select' -- "${route_pbm[@]}" --select best
 expect_failure 2 'NOPE' 'unknown target' -- "${route_pbm[@]}" --target NOPE
 expect_failure 2 '--memory-limit|1x' 'demo: bad memory limit' -- demo --memory-limit 1x
 # (CLI11 reports a misspelt subcommand as a missing one.)
-expect_failure 2 'subcommand' 'unknown subcommand' -- frobnicate
+expect_failure 2 'frobnicate' 'unknown subcommand named' -- frobnicate
 
 # ---- files (status 1), each message naming the file
 expect_failure 1 'missing.pbm' 'missing file' -- route --s missing.pbm --t t.pbm -k 2

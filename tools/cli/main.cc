@@ -71,6 +71,20 @@ int Main(int argc, char** argv) {
   commands.dump = AddDumpCommand(app, commands.dump_args);
   commands.stats = AddStatsCommand(app, commands.stats_args);
 
+  // CLI11 would only say that a subcommand is required; name the word.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      known = known || sub->get_name() == argv[1];
+    }
+    if (!known) {
+      return ReportError(std::string("unknown subcommand '") + argv[1] +
+                             "' (expected one of: " + names + ")",
+                         kExitUsage);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

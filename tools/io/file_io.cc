@@ -56,6 +56,13 @@ std::string ReadWholeFile(const std::string& path) {
   char chunk[1 << 16];
   size_t got;
   while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0) {
+    // Endless or enormous inputs (/dev/zero, a wrong path) fail here rather
+    // than when memory runs out.
+    if (bytes.size() + got > kMaxInputFileBytes) {
+      std::fclose(file);
+      throw IoError("'" + path + "' is larger than " + std::to_string(kMaxInputFileBytes) +
+                    " bytes, the most an input file may hold");
+    }
     bytes.append(chunk, got);
   }
   const bool failed = std::ferror(file) != 0;

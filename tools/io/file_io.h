@@ -10,6 +10,9 @@ namespace phase_router::io {
 
 // The bytes of the file at `path`. Throws IoError naming the path and the
 // system's reason (missing, a directory, permission denied, ...).
+// Inputs are read whole; past this size (4 GiB: a P4 matrix of 2^35 pixels,
+// a P1 one of 2^31) ReadWholeFile refuses the file.
+inline constexpr size_t kMaxInputFileBytes = size_t{1} << 32;
 std::string ReadWholeFile(const std::string& path);
 
 // Writes `size` bytes to `stream`; throws IoError naming `what` (a path or
