@@ -112,7 +112,7 @@ expect_failure 2 '--no-align' 'no-align with degrees' -- "${route_deg[@]}" --no-
 expect_failure 2 'select' 'unknown select' -- "${route_pbm[@]}" --select best
 expect_failure 2 'NOPE' 'unknown target' -- "${route_pbm[@]}" --target NOPE
 expect_failure 2 '--memory-limit|1x' 'demo: bad memory limit' -- demo --memory-limit 1x
-# (CLI11 reports a misspelt subcommand as a missing one.)
+# A misspelt subcommand is named in the message.
 expect_failure 2 'frobnicate' 'unknown subcommand named' -- frobnicate
 
 # ---- files (status 1), each message naming the file
