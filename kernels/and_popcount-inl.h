@@ -53,18 +53,35 @@ HWY_INLINE uint64_t AndPopcountRow(D d, const uint64_t* HWY_RESTRICT a,
   return count;
 }
 
-HWY_INLINE void AndPopcountRows(const uint64_t* a, size_t a_stride,
-                                const uint64_t* b, size_t b_stride,
-                                const uint32_t* b_index, size_t rows,
-                                size_t words, uint64_t* out, size_t out_stride,
-                                uint32_t* counts) {
-  const hn::ScalableTag<uint64_t> d;
+template <class D>
+HWY_INLINE void AndPopcountRowsWith(D d, const uint64_t* a, size_t a_stride,
+                                    const uint64_t* b, size_t b_stride,
+                                    const uint32_t* b_index, size_t rows, size_t words,
+                                    uint64_t* out, size_t out_stride, uint32_t* counts) {
   for (size_t r = 0; r < rows; ++r) {
     const uint64_t* rb = b + (b_index ? b_index[r] : r) * b_stride;
     const uint64_t count =
         out ? AndPopcountRow<true>(d, a + r * a_stride, rb, words, out + r * out_stride)
             : AndPopcountRow<false>(d, a + r * a_stride, rb, words, nullptr);
     counts[r] = static_cast<uint32_t>(count);
+  }
+}
+
+// Rows shorter than a full vector (256 bits on AVX-512) use a vector as wide
+// as the row rather than the scalar tail.
+HWY_INLINE void AndPopcountRows(const uint64_t* a, size_t a_stride,
+                                const uint64_t* b, size_t b_stride,
+                                const uint32_t* b_index, size_t rows,
+                                size_t words, uint64_t* out, size_t out_stride,
+                                uint32_t* counts) {
+  const hn::ScalableTag<uint64_t> d;
+  const hn::CappedTag<uint64_t, 4> d4;
+  if (words >= hn::Lanes(d) || words < hn::Lanes(d4)) {
+    AndPopcountRowsWith(d, a, a_stride, b, b_stride, b_index, rows, words, out, out_stride,
+                        counts);
+  } else {
+    AndPopcountRowsWith(d4, a, a_stride, b, b_stride, b_index, rows, words, out, out_stride,
+                        counts);
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "hwy/highway.h"
 #include "kernels/bit_matrix.h"
+#include "kernels/rotate_rows.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace phase_router {
@@ -82,6 +83,12 @@ HWY_INLINE void RotateRowsOnRing(const uint64_t* src, size_t src_stride,
                                  size_t dst_stride) {
   const hn::ScalableTag<uint64_t> d;
   const size_t words = WordsFor(ring);
+  if (words <= hn::Lanes(d)) {
+    // No vector body to run: the generic build's one-pass word loop is the
+    // faster scalar code.
+    generic::RotateRowsOnRing(src, src_stride, rows, ring, offsets, dst, dst_stride);
+    return;
+  }
   for (size_t r = 0; r < rows; ++r) {
     const uint64_t* in = src + r * src_stride;
     uint64_t* out = dst + r * dst_stride;
