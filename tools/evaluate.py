@@ -231,7 +231,7 @@ def main():
     draw(rows, args.out)
     if not args.no_docs:
         update_docs(args.docs, tables(rows, int(rows[0]["seeds"])))
-    print("evaluate: wrote %s and %s" % (args.out, args.docs))
+    print("evaluate: wrote %s%s" % (args.out, "" if args.no_docs else " and " + args.docs))
 
 
 if __name__ == "__main__":
