@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "phase_router/analysis.h"
 #include "phase_router/phase_router.h"
 
 #ifndef PHASE_ROUTER_VERSION
@@ -525,6 +526,240 @@ constexpr const char* kRouteDegreesDoc =
 integers each <= M. The same routes as route() on matrices with those row
 degrees and align=True. Other arguments as for route().)doc";
 
+// ---------------------------------------------------------------- analysis
+// (phase_router/analysis.h): statistics over seeds, capacity planning, the
+// Chung-Lu and two-choice baselines. Inputs are degree vectors; results are
+// dicts of numpy arrays and floats. The GIL is released while computing.
+
+// An int or anything with __index__ (numpy integers), as a uint64.
+uint64_t IndexToUint64(py::handle value, const std::string& name) {
+  if (!PyLong_Check(value.ptr()) && PyIndex_Check(value.ptr())) {
+    py::object as_int =
+        py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!as_int) throw py::error_already_set();
+    return ToUint64(as_int, name.c_str());
+  }
+  return ToUint64(value, name.c_str());
+}
+
+// The seeds: any iterable of ints (a list, a range, a numpy integer array).
+std::vector<uint64_t> SeedList(py::handle object) {
+  if (PyLong_Check(object.ptr()) || !py::isinstance<py::iterable>(object)) {
+    throw py::type_error(
+        "seeds must be a sequence of ints (e.g. range(first, first + count)), "
+        "not " +
+        std::string(py::str(py::type::of(object).attr("__name__"))));
+  }
+  std::vector<uint64_t> seeds;
+  for (py::handle item : object) {
+    seeds.push_back(
+        IndexToUint64(item, "seeds[" + std::to_string(seeds.size()) + "]"));
+  }
+  return seeds;
+}
+
+uint32_t CheckK(uint64_t k, const std::string& name) {
+  if (k > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    throw Error(ErrorCode::kBadOption,
+                name + " = " + std::to_string(k) +
+                    " is out of range; expected 1 to 2^31 - 1");
+  }
+  return static_cast<uint32_t>(k);
+}
+
+// k values: any iterable of non-negative ints (0 is left to the library).
+std::vector<uint32_t> KList(py::handle object) {
+  if (PyLong_Check(object.ptr()) || !py::isinstance<py::iterable>(object)) {
+    throw py::type_error(
+        "k_values must be a sequence of ints, not " +
+        std::string(py::str(py::type::of(object).attr("__name__"))));
+  }
+  std::vector<uint32_t> ks;
+  for (py::handle item : object) {
+    const std::string name = "k_values[" + std::to_string(ks.size()) + "]";
+    ks.push_back(CheckK(IndexToUint64(item, name), name));
+  }
+  return ks;
+}
+
+SkewMeasure ParseMeasure(const std::string& name) {
+  if (name == "routing") return SkewMeasure::kRouting;
+  if (name == "global") return SkewMeasure::kGlobal;
+  throw Error(ErrorCode::kBadOption, "measure = \"" + name +
+                                         "\" is not a skew measure; expected "
+                                         "\"routing\" or \"global\"");
+}
+
+template <class T>
+py::array_t<T> ToArray(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<ssize_t>(v.size()), v.data());
+}
+
+// The Options of an analysis call (the seed comes from the seed list).
+Call AnalysisCall(int64_t k, bool row_perm, const std::string& select,
+                  const std::optional<std::string>& target, int threads,
+                  py::handle memory_limit) {
+  return MakeCall(k, py::int_(0), true, row_perm, select, target, threads,
+                  false, memory_limit);
+}
+
+// Runs `compute()` without the GIL, on the call's target.
+template <class Compute>
+auto WithoutGil(const Call& call, const Compute& compute) {
+  py::gil_scoped_release release;
+  ScopedTarget target(call.target);
+  return compute();
+}
+
+py::dict SeedStatsToDict(const SeedStats& st) {
+  py::dict d;
+  d["algorithm"] = AlgorithmName(st.algorithm);
+  d["M"] = st.M;
+  d["E"] = st.E;
+  d["k"] = st.k;
+  d["seeds"] = ToArray(st.seeds);
+  d["t"] = ToArray(st.t);
+  d["sum_s"] = st.sum_s;
+  d["sum_t"] = st.sum_t;
+  d["mean_load"] = ToArray(st.mean_load);
+  d["std_load"] = ToArray(st.std_load);
+  d["p95_load"] = ToArray(st.p95_load);
+  d["max_load"] = ToArray(st.max_load);
+  d["temporal_skew"] = ToArray(st.temporal_skew);
+  d["ideal_mean"] = ToArray(st.ideal_mean);
+  d["bias"] = ToArray(st.bias);
+  d["relative_error"] = ToArray(st.relative_error);
+  d["global_skew"] = st.global_skew;
+  d["max_abs_bias"] = st.max_abs_bias;
+  d["mean_abs_relative_error"] = st.mean_abs_relative_error;
+  d["max_abs_relative_error"] = st.max_abs_relative_error;
+  d["edge_density"] = st.edge_density;
+  d["cap_density"] = st.cap_density;
+  d["expected_candidate_density"] = st.expected_candidate_density;
+  d["candidate_density"] = st.candidate_density;
+  d["mean_fill"] = st.mean_fill;
+  d["mean_routing_skew"] = st.mean_routing_skew;
+  d["max_routing_skew"] = st.max_routing_skew;
+  d["mean_overflow"] = st.mean_overflow;
+  py::list runs;
+  for (const SeedRun& r : st.runs) {
+    py::dict run;
+    run["seed"] = r.seed;
+    run["active_routes"] = r.active_routes;
+    run["fill"] = r.fill;
+    run["load_max"] = r.load_max;
+    run["load_skew"] = r.load_skew;
+    run["overflow"] = r.overflow;
+    run["candidates_mean"] = r.candidates_mean;
+    runs.append(std::move(run));
+  }
+  d["runs"] = runs;
+  // loads[r, t]: run r's load of target t.
+  d["loads"] = py::array_t<uint32_t>(
+      {static_cast<ssize_t>(st.runs.size()), static_cast<ssize_t>(st.E)},
+      st.loads.data());
+  return d;
+}
+
+// The part of a SeedStats that EstimateCapacity reads, from the dict
+// average_over_seeds returned.
+SeedStats SeedStatsFromDict(py::handle object) {
+  if (!py::isinstance<py::dict>(object)) {
+    throw py::type_error(
+        "stats must be the dict that average_over_seeds returned");
+  }
+  const py::dict d = py::reinterpret_borrow<py::dict>(object);
+  for (const char* key : {"t", "mean_load", "loads"}) {
+    if (!d.contains(key)) {
+      throw Error(ErrorCode::kBadData, std::string("stats has no \"") + key +
+                                           "\" (not from average_over_seeds)");
+    }
+  }
+  SeedStats st;
+  st.t = Degrees(d["t"], "stats[\"t\"]");
+  st.E = st.t.size();
+  const auto mean =
+      py::array_t<double, py::array::forcecast>::ensure(d["mean_load"]);
+  const auto loads =
+      py::array_t<uint32_t, py::array::forcecast>::ensure(d["loads"]);
+  if (!mean || !loads) {
+    PyErr_Clear();
+    throw py::type_error(
+        "stats[\"mean_load\"] and stats[\"loads\"] must be numeric arrays");
+  }
+  if (mean.ndim() != 1 || loads.ndim() != 2) {
+    throw Error(ErrorCode::kBadShape,
+                "stats[\"mean_load\"] must be 1-D and stats[\"loads\"] 2-D "
+                "(seeds x targets)");
+  }
+  st.mean_load.assign(mean.data(), mean.data() + mean.size());
+  const auto l = loads.unchecked<2>();
+  st.runs.resize(static_cast<size_t>(l.shape(0)));
+  st.loads.reserve(static_cast<size_t>(loads.size()));
+  for (ssize_t r = 0; r < l.shape(0); ++r)
+    for (ssize_t j = 0; j < l.shape(1); ++j) st.loads.push_back(l(r, j));
+  return st;
+}
+
+py::dict CapacityToDict(const CapacityEstimate& c) {
+  py::dict d;
+  d["confidence"] = c.confidence;
+  d["required"] = ToArray(c.required);
+  d["headroom"] = ToArray(c.headroom);
+  d["utilization"] = ToArray(c.utilization);
+  d["total_required"] = c.total_required;
+  d["mean_utilization"] = c.mean_utilization;
+  d["uniform_capacity"] = c.uniform_capacity;
+  d["capacity_factor"] = c.capacity_factor;
+  return d;
+}
+
+py::dict KEvaluationToDict(const KEvaluation& e) {
+  py::dict d;
+  d["k"] = e.k;
+  d["skew"] = e.skew;
+  d["mean_routing_skew"] = e.mean_routing_skew;
+  d["global_skew"] = e.global_skew;
+  d["mean_fill"] = e.mean_fill;
+  return d;
+}
+
+py::dict DensityPointToDict(const DensityPoint& p) {
+  py::dict d;
+  d["k"] = p.k;
+  d["cap_density"] = p.cap_density;
+  d["candidate_density"] = p.candidate_density;
+  d["empirical_candidate_density"] = p.empirical_candidate_density;
+  d["fluid_edge_density"] = p.fluid_edge_density;
+  d["poisson_edge_density"] = p.poisson_edge_density;
+  d["edge_density"] = p.edge_density;
+  d["mean_fill"] = p.mean_fill;
+  return d;
+}
+
+// A baseline router over degree vectors: an M x k int32 array.
+template <class Route>
+py::array_t<int32_t> RouteBaseline(py::handle s_in, py::handle t_in,
+                                   const Call& call, py::handle out,
+                                   const Route& route) {
+  const std::vector<uint32_t> s = Degrees(s_in, "s");
+  const std::vector<uint32_t> t = Degrees(t_in, "t");
+  py::array_t<int32_t> routes = OutputArray(s.size(), call.options, out);
+  int32_t* data = routes.mutable_data();
+  {
+    py::gil_scoped_release release;
+    route(s, t, call.options, data);
+  }
+  return routes;
+}
+
+constexpr const char* kAnalysisOptionsDoc =
+    R"doc(algorithm: "phase" (default), "hash", "chung-lu" or "two-choice".
+row_perm, select, target, memory_limit: as for route_degrees(). threads:
+threads over seeds (each routing runs on one thread), 0 = default; the
+results are the same for any count. The GIL is released while computing.
+Bad input raises phase_router.Error with the library's message.)doc";
+
 }  // namespace
 
 void DefineModule(py::module_& m) {
@@ -673,6 +908,193 @@ void DefineModule(py::module_& m) {
       "by hashing "
       "(seed, source), ascending, -1 padded; no degree constraints. An M x k "
       "int32 array.");
+
+  // ---- analysis (phase_router/analysis.h)
+  static const std::string average_doc =
+      std::string(
+          R"doc(Routes degree vectors s (M) and t (E) with fan-out cap k once per
+seed and summarizes (docs/evaluation.md). seeds: a sequence of ints, e.g.
+range(first, first + count), in the order of the per-seed results.
+Returns a dict with every field of phase_router::SeedStats: per-target
+arrays mean_load, std_load (population), ideal_mean, bias, relative_error,
+temporal_skew (float64), p95_load, max_load (uint32, nearest rank), the
+summaries (global_skew, mean_fill, mean_routing_skew, max_routing_skew,
+mean_overflow, densities, ...), seeds (uint64), t (uint32), runs (a list of
+one dict per seed) and loads (a len(seeds) x E uint32 array).
+)doc") +
+      kAnalysisOptionsDoc;
+  m.def(
+      "average_over_seeds",
+      [](py::handle s_in, py::handle t_in, int64_t k, py::handle seeds_in,
+         const std::string& algorithm_name, bool row_perm,
+         const std::string& select, const std::optional<std::string>& target,
+         int threads, py::handle memory_limit) {
+        const Call call =
+            AnalysisCall(k, row_perm, select, target, threads, memory_limit);
+        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+        const RoutingInput input =
+            RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
+        const std::vector<uint64_t> seeds = SeedList(seeds_in);
+        const SeedStats st = WithoutGil(call, [&] {
+          return AverageOverSeeds(input, call.options, seeds, algorithm);
+        });
+        return SeedStatsToDict(st);
+      },
+      py::arg("s"), py::arg("t"), py::arg("k"), py::arg("seeds"), py::kw_only(),
+      py::arg("algorithm") = "phase", py::arg("row_perm") = false,
+      py::arg("select") = "random", py::arg("target") = py::none(),
+      py::arg("threads") = 0, py::arg("memory_limit") = 0, average_doc.c_str());
+
+  m.def(
+      "estimate_capacity",
+      [](py::handle stats_in, double confidence) {
+        const SeedStats st = SeedStatsFromDict(stats_in);
+        const CapacityEstimate c = [&] {
+          py::gil_scoped_release release;
+          return EstimateCapacity(st, confidence);
+        }();
+        return CapacityToDict(c);
+      },
+      py::arg("stats"), py::arg("confidence"),
+      R"doc(Capacity planning from the dict average_over_seeds() returned:
+per target the confidence-quantile of its load over the seeds (required,
+uint32), t minus it (headroom, int64) and mean_load / required
+(utilization, float64); total_required, mean_utilization, uniform_capacity
+(max of required) and capacity_factor (uniform_capacity over the mean
+load). confidence in (0, 1], else phase_router.Error.)doc");
+
+  static const std::string suggest_doc =
+      std::string(
+          R"doc(Tries k = k_min, k_min + 1, ..., k_max (each averaged over seeds)
+and stops at the first whose skew is <= target_skew; else the k of least
+skew. measure: "routing" (mean over seeds of one routing's max/mean load)
+or "global" (global_skew). Returns {'k', 'skew', 'met', 'evaluations'},
+evaluations a list of dicts (k, skew, mean_routing_skew, global_skew,
+mean_fill), ascending k. Requires 1 <= k_min <= k_max, target_skew >= 1.
+)doc") +
+      kAnalysisOptionsDoc;
+  m.def(
+      "suggest_k",
+      [](py::handle s_in, py::handle t_in, py::handle seeds_in,
+         double target_skew, int64_t k_min, int64_t k_max,
+         const std::string& measure_name, const std::string& algorithm_name,
+         bool row_perm, const std::string& select,
+         const std::optional<std::string>& target, int threads,
+         py::handle memory_limit) {
+        const Call call =
+            AnalysisCall(0, row_perm, select, target, threads, memory_limit);
+        if (k_min < 0 || k_max < 0) {
+          throw Error(ErrorCode::kBadOption,
+                      "k range [" + std::to_string(k_min) + ", " +
+                          std::to_string(k_max) +
+                          "] is negative: expected 1 <= k_min <= k_max");
+        }
+        const uint32_t lo = CheckK(static_cast<uint64_t>(k_min), "k_min");
+        const uint32_t hi = CheckK(static_cast<uint64_t>(k_max), "k_max");
+        const SkewMeasure measure = ParseMeasure(measure_name);
+        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+        const RoutingInput input =
+            RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
+        const std::vector<uint64_t> seeds = SeedList(seeds_in);
+        const KSuggestion r = WithoutGil(call, [&] {
+          return SuggestK(input, call.options, seeds, target_skew, lo, hi,
+                          measure, algorithm);
+        });
+        py::list evaluations;
+        for (const KEvaluation& e : r.evaluations)
+          evaluations.append(KEvaluationToDict(e));
+        py::dict d;
+        d["k"] = r.k;
+        d["skew"] = r.skew;
+        d["met"] = r.met;
+        d["evaluations"] = evaluations;
+        return d;
+      },
+      py::arg("s"), py::arg("t"), py::arg("seeds"), py::arg("target_skew"),
+      py::arg("k_min"), py::arg("k_max"), py::kw_only(),
+      py::arg("measure") = "routing", py::arg("algorithm") = "phase",
+      py::arg("row_perm") = false, py::arg("select") = "random",
+      py::arg("target") = py::none(), py::arg("threads") = 0,
+      py::arg("memory_limit") = 0, suggest_doc.c_str());
+
+  static const std::string analyze_doc =
+      std::string(
+          R"doc(Theory against measurement, one dict per entry of k_values (each
+>= 1): k, cap_density (k / E), candidate_density (the expected-degree law),
+empirical_candidate_density, fluid_edge_density, poisson_edge_density,
+edge_density (measured over seeds) and mean_fill. Densities are per pair
+(over M * E).
+)doc") +
+      kAnalysisOptionsDoc;
+  m.def(
+      "analyze_distribution",
+      [](py::handle s_in, py::handle t_in, py::handle seeds_in,
+         py::handle k_values_in, const std::string& algorithm_name,
+         bool row_perm, const std::string& select,
+         const std::optional<std::string>& target, int threads,
+         py::handle memory_limit) {
+        const Call call =
+            AnalysisCall(0, row_perm, select, target, threads, memory_limit);
+        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+        const RoutingInput input =
+            RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
+        const std::vector<uint64_t> seeds = SeedList(seeds_in);
+        const std::vector<uint32_t> ks = KList(k_values_in);
+        const std::vector<DensityPoint> points = WithoutGil(call, [&] {
+          return AnalyzeDistribution(input, call.options, seeds, ks, algorithm);
+        });
+        py::list result;
+        for (const DensityPoint& p : points)
+          result.append(DensityPointToDict(p));
+        return result;
+      },
+      py::arg("s"), py::arg("t"), py::arg("seeds"), py::arg("k_values"),
+      py::kw_only(), py::arg("algorithm") = "phase",
+      py::arg("row_perm") = false, py::arg("select") = "random",
+      py::arg("target") = py::none(), py::arg("threads") = 0,
+      py::arg("memory_limit") = 0, analyze_doc.c_str());
+
+  m.def(
+      "chung_lu_route",
+      [](py::handle s, py::handle t, int64_t k, py::handle seed, int threads,
+         py::handle memory_limit, py::handle out) {
+        const Call call = MakeCall(k, seed, true, false, "random", std::nullopt,
+                                   threads, false, memory_limit);
+        return RouteBaseline(
+            s, t, call, out,
+            [](std::span<const uint32_t> sv, std::span<const uint32_t> tv,
+               const Options& o,
+               int32_t* data) { ChungLuRoute(sv, tv, o, data); });
+      },
+      py::arg("s"), py::arg("t"), py::arg("k"), py::kw_only(),
+      py::arg("seed") = 0, py::arg("threads") = 0, py::arg("memory_limit") = 0,
+      py::arg("out") = py::none(),
+      R"doc(The independent-edge (Chung-Lu) baseline with the phase router's
+expected degrees: source i keeps target t with probability s_i t_t / (E M),
+then at most k per row and t_t per target. s, t, k, seed, threads,
+memory_limit, out as for route_degrees(); an M x k int32 array, rows
+ascending, -1 padded. The GIL is released while routing.)doc");
+
+  m.def(
+      "two_choice_route",
+      [](py::handle s, py::handle t, int64_t k, py::handle seed,
+         py::handle memory_limit, py::handle out) {
+        const Call call = MakeCall(k, seed, true, false, "random", std::nullopt,
+                                   1, false, memory_limit);
+        return RouteBaseline(
+            s, t, call, out,
+            [](std::span<const uint32_t> sv, std::span<const uint32_t> tv,
+               const Options& o,
+               int32_t* data) { TwoChoiceRoute(sv, tv, o, data); });
+      },
+      py::arg("s"), py::arg("t"), py::arg("k"), py::kw_only(),
+      py::arg("seed") = 0, py::arg("memory_limit") = 0,
+      py::arg("out") = py::none(),
+      R"doc(The sequential power-of-two-choices baseline: sources in order,
+each filling min(k, s_i) slots from the open targets by the less loaded of
+two random candidates (load / t_t). s, t, k, seed, memory_limit, out as for
+route_degrees() (single threaded by nature); an M x k int32 array, rows
+ascending, -1 padded. The GIL is released while routing.)doc");
 
   m.def("targets", &Targets,
         "The kernel targets: {'compiled': [...], 'supported': [...], 'chosen': "
