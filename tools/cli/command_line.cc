@@ -113,4 +113,16 @@ void ApplyTargetOption(const TargetOption& target) {
   }
 }
 
+void CheckInputPairsComplete(const CLI::Option* s_pbm, const CLI::Option* t_pbm,
+                             const CLI::Option* s_degrees, const CLI::Option* t_degrees) {
+  auto given = [](const CLI::Option* o) { return o->count() > 0; };
+  if (given(s_pbm) != given(t_pbm)) {
+    throw UsageError(given(s_pbm) ? "--s needs --t T.pbm too" : "--t needs --s S.pbm too");
+  }
+  if (given(s_degrees) != given(t_degrees)) {
+    throw UsageError(given(s_degrees) ? "--s-degrees needs --t-degrees FILE too"
+                                      : "--t-degrees needs --s-degrees FILE too");
+  }
+}
+
 }  // namespace phase_router::cli

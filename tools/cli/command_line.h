@@ -33,6 +33,11 @@ uint64_t ParseUnsignedOption(const std::string& option_name,
                              const std::string& text, uint64_t min,
                              uint64_t max);
 
+// Each input pair is given whole: --s with --t, --s-degrees with
+// --t-degrees (UsageError naming the missing half otherwise).
+void CheckInputPairsComplete(const CLI::Option* s_pbm, const CLI::Option* t_pbm,
+                             const CLI::Option* s_degrees, const CLI::Option* t_degrees);
+
 // --seed: the full uint64 range, 0 included.
 uint64_t ParseSeedOption(const std::string& text);
 

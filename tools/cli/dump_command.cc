@@ -53,16 +53,8 @@ InputKind CheckInputOptions(const DumpArgs& args) {
         "no input: give --s S.pbm --t T.pbm, --s-degrees FILE --t-degrees "
         "FILE, or --demo");
   }
-  if (matrices && !(Given(args.s_pbm_option) && Given(args.t_pbm_option))) {
-    throw UsageError(Given(args.s_pbm_option) ? "--s needs --t T.pbm too"
-                                              : "--t needs --s S.pbm too");
-  }
-  if (degrees &&
-      !(Given(args.s_degrees_option) && Given(args.t_degrees_option))) {
-    throw UsageError(Given(args.s_degrees_option)
-                         ? "--s-degrees needs --t-degrees FILE too"
-                         : "--t-degrees needs --s-degrees FILE too");
-  }
+  CheckInputPairsComplete(args.s_pbm_option, args.t_pbm_option, args.s_degrees_option,
+                          args.t_degrees_option);
   if (!matrices && args.no_align) {
     throw UsageError(
         "--no-align needs matrix inputs (--s/--t): degree inputs are "

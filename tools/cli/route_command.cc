@@ -37,16 +37,8 @@ void CheckRouteInputOptions(const RouteArgs& args) {
         "no input: give --s S.pbm --t T.pbm, or --s-degrees FILE "
         "--t-degrees FILE");
   }
-  if (any_matrix && !(Given(args.s_pbm_option) && Given(args.t_pbm_option))) {
-    throw UsageError(Given(args.s_pbm_option) ? "--s needs --t T.pbm too"
-                                              : "--t needs --s S.pbm too");
-  }
-  if (any_degrees &&
-      !(Given(args.s_degrees_option) && Given(args.t_degrees_option))) {
-    throw UsageError(Given(args.s_degrees_option)
-                         ? "--s-degrees needs --t-degrees FILE too"
-                         : "--t-degrees needs --s-degrees FILE too");
-  }
+  CheckInputPairsComplete(args.s_pbm_option, args.t_pbm_option, args.s_degrees_option,
+                          args.t_degrees_option);
   if (any_degrees && args.no_align) {
     throw UsageError(
         "--no-align needs matrix inputs (--s/--t): routing from degrees is "
