@@ -34,7 +34,40 @@ void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arc
   }
 }
 
+
+void FillArcColumnsAt(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                      size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                      const uint32_t* row_of, uint64_t* /*scratch*/, uint64_t* dst,
+                      size_t dst_stride) {
+  for (size_t y = y_begin; y < y_end; ++y) {
+    if (row_of[y] == kNoRow) continue;
+    FillArcColumns(lengths, offsets, arcs, ring, toggles, y, y + 1,
+                   dst + row_of[y] * dst_stride, dst_stride);
+  }
+}
+
+void ExtractRingWindow(const uint64_t* row, size_t ring, size_t start, size_t words,
+                       uint64_t* dst) {
+  std::memset(dst, 0, words * sizeof(uint64_t));
+  for (size_t j = 0; j < words * kWordBits; ++j) {
+    if (GetBit(row, (start + j) % ring)) SetBit(dst, j);
+  }
+}
+
 }  // namespace scalar
+
+void ExtractRingWindowBytes(const uint8_t* row, size_t ring, size_t start, size_t words,
+                            uint64_t* dst) {
+  size_t x = start;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t word = 0;
+    for (size_t b = 0; b < kWordBits; ++b) {
+      word |= static_cast<uint64_t>(row[x] != 0) << b;
+      x = x + 1 == ring ? 0 : x + 1;
+    }
+    dst[w] = word;
+  }
+}
 
 void BuildArcToggles(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
                      size_t ring, uint32_t* begin, uint32_t* ids) {
@@ -57,6 +90,56 @@ void BuildArcToggles(const uint32_t* lengths, const uint32_t* offsets, size_t ar
 }
 
 namespace generic {
+
+void FillArcColumnsAt(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                      size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                      const uint32_t* row_of, uint64_t* scratch, uint64_t* dst,
+                      size_t dst_stride) {
+  if (y_begin >= y_end) return;
+  const size_t words = WordsFor(arcs);
+  scalar::FillArcColumns(lengths, offsets, arcs, ring, toggles, y_begin, y_begin + 1,
+                         scratch, words);
+  for (size_t y = y_begin; y < y_end; ++y) {
+    if (y != y_begin) {
+      for (uint32_t j = toggles.begin[y]; j < toggles.begin[y + 1]; ++j) {
+        const uint32_t a = toggles.ids[j];
+        scratch[a / kWordBits] ^= 1ull << (a % kWordBits);
+      }
+    }
+    if (row_of[y] != kNoRow) {
+      std::memcpy(dst + row_of[y] * dst_stride, scratch, words * sizeof(uint64_t));
+    }
+  }
+}
+
+// Bits [p, p + n) of a row of `ring` bits, n <= 64 and p + n <= ring, as the
+// low n bits of a word; reads no word past the row's last.
+static inline uint64_t BitsAt(const uint64_t* row, size_t ring, size_t p, size_t n) {
+  const size_t w = p / kWordBits, b = p % kWordBits;
+  uint64_t v = row[w] >> b;
+  if (b != 0 && w + 1 < WordsFor(ring)) v |= row[w + 1] << (kWordBits - b);
+  return n == kWordBits ? v : v & ((1ull << n) - 1);
+}
+
+void ExtractRingWindow(const uint64_t* row, size_t ring, size_t start, size_t words,
+                       uint64_t* dst) {
+  if (ring < 2 * kWordBits) {  // the window may wrap more than once a word
+    scalar::ExtractRingWindow(row, ring, start, words, dst);
+    return;
+  }
+  size_t p = start;
+  for (size_t w = 0; w < words; ++w) {
+    if (p + kWordBits <= ring) {
+      dst[w] = BitsAt(row, ring, p, kWordBits);
+      p += kWordBits;
+    } else {  // the ring's end falls inside this word
+      const size_t head = ring - p;
+      dst[w] = BitsAt(row, ring, p, head) | BitsAt(row, ring, 0, kWordBits - head) << head;
+      p = kWordBits - head;
+    }
+    if (p == ring) p = 0;
+  }
+}
 
 void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
                     size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,

@@ -37,6 +37,42 @@ void FillArcColumns(const uint32_t* lengths, const uint32_t* offsets, size_t arc
                     uint64_t* dst, size_t dst_stride);
 }  // namespace generic
 
+// FillArcColumnsAt: FillArcColumns' rows for only some positions: for y in
+// [y_begin, y_end) with row_of[y] != kNoRow, the row of position y goes to
+// dst + row_of[y] * dst_stride. The generic build walks the ring like
+// FillArcColumns in `scratch` (WordsFor(arcs) words) and copies out the rows
+// asked for, so a routing of a few sources costs O(ring + arcs) flips plus
+// its own rows; the scalar build computes each row asked for directly.
+inline constexpr uint32_t kNoRow = 0xFFFFFFFFu;
+namespace scalar {
+void FillArcColumnsAt(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                      size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                      const uint32_t* row_of, uint64_t* scratch, uint64_t* dst,
+                      size_t dst_stride);
+}  // namespace scalar
+namespace generic {
+void FillArcColumnsAt(const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                      size_t ring, ArcToggles toggles, size_t y_begin, size_t y_end,
+                      const uint32_t* row_of, uint64_t* scratch, uint64_t* dst,
+                      size_t dst_stride);
+}  // namespace generic
+
+// ExtractRingWindow: dst bit j = bit (start + j) mod ring of a packed row of
+// `ring` bits (padding bits zero), for j < 64 * words: a window of the
+// rotated row without rotating it (row ranges of unaligned routings read
+// T_rot's columns this way). Requires start < ring. The bytes variant reads
+// a byte row (nonzero = 1).
+namespace scalar {
+void ExtractRingWindow(const uint64_t* row, size_t ring, size_t start, size_t words,
+                       uint64_t* dst);
+}  // namespace scalar
+namespace generic {
+void ExtractRingWindow(const uint64_t* row, size_t ring, size_t start, size_t words,
+                       uint64_t* dst);
+}  // namespace generic
+void ExtractRingWindowBytes(const uint8_t* row, size_t ring, size_t start, size_t words,
+                            uint64_t* dst);
+
 // The positions where each arc's membership flips: an arc with
 // 0 < length < ring enters at its offset and leaves at (offset + length) mod
 // ring; empty and full arcs never flip. begin gets ring + 1 entries, ids

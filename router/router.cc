@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -26,10 +27,12 @@
 #include <string>
 
 #include "dispatch/dispatch.h"
+#include "kernels/arc_candidates.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "kernels/rotate_rows.h"
 #include "phase_router/phase_router.h"
+#include "router/pipeline.h"
 #include "router/workspace.h"
 
 namespace phase_router {
@@ -52,8 +55,9 @@ uint64_t SatMul(uint64_t a, uint64_t b) {
 
 }  // namespace
 
-WorkspaceSizes WorkspaceSizes::For(size_t m, size_t e, size_t threads) {
+WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
   WorkspaceSizes z;
+  const size_t m = plan.M, e = plan.E, rows = plan.rows(), threads = plan.threads;
   // Beyond 2^40 rows nothing below is meaningful (or free of overflow in
   // the per-thread counts); such a shape needs "everything".
   constexpr size_t kHuge = size_t{1} << 40;
@@ -61,18 +65,42 @@ WorkspaceSizes WorkspaceSizes::For(size_t m, size_t e, size_t threads) {
     z.bytes = kMaxU64;
     return z;
   }
-  z.stride_e = PaddedStride(WordsFor(e));
-  z.stride_m = PaddedStride(WordsFor(m));
-  const uint64_t words = std::max(SatMul(m, z.stride_e), SatMul(e, z.stride_m));
-  z.matrix_words = SatMul(SatAdd(words, 7) / 8, 8);  // whole 64-byte lines
-  z.ids = SatMul(threads, SelectIdsPerThread(e));
-  z.keys = SatMul(threads, SelectKeysPerThread(e));
-  // s, phi, q_t, counts (M each); t, psi, q_s (E each); perm, inverse;
-  // the arc toggles (3 max(M, E) + 1).
-  z.u32 = SatAdd(4 * uint64_t{m} + 3 * uint64_t{e} + 5 * uint64_t{std::max(m, e)} + 1, z.ids);
-  z.bytes = SatAdd(SatAdd(SatMul(SatMul(3, z.matrix_words), sizeof(uint64_t)),
+  const uint64_t big = std::max(m, e);
+  // Degrees and phase offsets (s, t, phi, psi), permutations (q_s, q_t),
+  // candidate counts.
+  z.u32 = SatAdd(2 * uint64_t{m} + 3 * uint64_t{e}, 2 * uint64_t{rows});
+  if (plan.arcs) {
+    // target_at, the locator (ArcIndexSizes: at most 2E + 2 buckets and
+    // E + 1 starts), candidate ids and keys per thread.
+    z.ids = SatMul(threads, e);
+    z.keys = SatMul(threads, e);
+    z.u32 = SatAdd(z.u32, 3 * uint64_t{e} + 2 + z.ids);
+    if (plan.row_perm) z.u32 = SatAdd(z.u32, 2 * big);
+    z.u64 = SatAdd(uint64_t{e} + 1, z.keys);
+  } else {
+    z.stride_e = PaddedStride(WordsFor(e));
+    z.stride_r = PaddedStride(WordsFor(rows));
+    const uint64_t words = std::max(SatMul(rows, z.stride_e), SatMul(e, z.stride_r));
+    z.matrix_words = SatMul(SatAdd(words, 7) / 8, 8);  // whole 64-byte lines
+    z.ids = SatMul(threads, SelectIdsPerThread(e));
+    z.keys = SatMul(threads, SelectKeysPerThread(e));
+    // perm, inverse; the arc toggles (3 max(M, E) + 1); selection ids.
+    z.u32 = SatAdd(z.u32, SatAdd(5 * big + 1, z.ids));
+    z.u64 = z.keys;
+    if (plan.partial()) {
+      z.u32 = SatAdd(z.u32, m);  // row_of
+      // One running row per thread (aligned), or a window of T_rot and its
+      // transpose per thread (unaligned).
+      const uint64_t per_thread =
+          plan.aligned ? z.stride_e
+                       : SatAdd(SatMul(e, kTileWords), SatMul(kTileWords * kWordBits, z.stride_e));
+      z.tile_words = SatMul(threads, per_thread);
+    }
+  }
+  z.bytes = SatAdd(SatAdd(SatMul(SatAdd(SatMul(3, z.matrix_words), z.tile_words),
+                                 sizeof(uint64_t)),
                           SatMul(z.u32, sizeof(uint32_t))),
-                   SatMul(z.keys, sizeof(uint64_t)));
+                   SatMul(z.u64, sizeof(uint64_t)));
   return z;
 }
 
@@ -88,28 +116,41 @@ void AlignedWords::Resize(size_t words) {
   size_ = words;
 }
 
-void Workspace::Reserve(size_t m, size_t e, size_t threads) {
-  const WorkspaceSizes z = WorkspaceSizes::For(m, e, threads);
+void Workspace::Reserve(const Plan& plan) {
+  const WorkspaceSizes z = WorkspaceSizes::For(plan);
+  const size_t m = plan.M, e = plan.E, rows = plan.rows(), big = std::max(m, e);
   M = m;
   E = e;
   stride_e = z.stride_e;
-  stride_m = z.stride_m;
+  stride_r = z.stride_r;
   a.Resize(z.matrix_words);
   b.Resize(z.matrix_words);
   c.Resize(z.matrix_words);
+  tiles.Resize(z.tile_words);
   try {
     s.resize(m);
     t.resize(e);
-    phi.resize(m);
+    phi.resize(rows);
     psi.resize(e);
     q_s.resize(e);
     q_t.resize(m);
-    perm.resize(std::max(m, e));
-    inverse.resize(std::max(m, e));
-    toggles.resize(3 * std::max(m, e) + 1);
-    counts.resize(m);
+    counts.resize(rows);
     ids.resize(z.ids);
     keys.resize(z.keys);
+    if (plan.arcs) {
+      target_at.resize(e);
+      first.resize(2 * e + 2);
+      start.resize(e + 1);
+      if (plan.row_perm) {
+        perm.resize(big);
+        inverse.resize(big);
+      }
+    } else {
+      perm.resize(big);
+      inverse.resize(big);
+      toggles.resize(3 * big + 1);
+      if (plan.partial()) row_of.resize(m);
+    }
   } catch (const std::bad_alloc&) {
     throw Error(ErrorCode::kOutOfMemory, "cannot allocate the " + std::to_string(z.bytes) +
                                              " bytes of workspace of a routing of " +
@@ -118,12 +159,12 @@ void Workspace::Reserve(size_t m, size_t e, size_t threads) {
 }
 
 size_t Workspace::bytes() const {
-  return (a.size() + b.size() + c.size()) * sizeof(uint64_t) +
-         (s.capacity() + t.capacity() + phi.capacity() + psi.capacity() +
-          q_s.capacity() + q_t.capacity() + perm.capacity() +
-          inverse.capacity() + toggles.capacity() + counts.capacity() + ids.capacity()) *
-             sizeof(uint32_t) +
-         keys.capacity() * sizeof(uint64_t);
+  auto u32 = [](const std::vector<uint32_t>& v) { return v.capacity() * sizeof(uint32_t); };
+  auto u64 = [](const std::vector<uint64_t>& v) { return v.capacity() * sizeof(uint64_t); };
+  return (a.size() + b.size() + c.size() + tiles.size()) * sizeof(uint64_t) + u32(s) + u32(t) +
+         u32(phi) + u32(psi) + u32(q_s) + u32(q_t) + u32(perm) + u32(inverse) + u32(toggles) +
+         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u32(ids) + u64(start) +
+         u64(keys);
 }
 
 namespace {
@@ -167,6 +208,13 @@ void CheckShape(size_t M, size_t E, const Options& options) {
     throw Error(ErrorCode::kBadOption, "threads = " + std::to_string(options.threads) +
                                            " is out of range: expected 0 (OpenMP's default) "
                                            "to " + std::to_string(kMaxThreads));
+  }
+  const size_t row_end = options.row_end ? options.row_end : M;
+  if (options.row_begin >= row_end || row_end > M) {
+    throw Error(ErrorCode::kBadOption,
+                "row range [" + std::to_string(options.row_begin) + ", " +
+                    std::to_string(row_end) + ") is not a non-empty range of the M = " +
+                    std::to_string(M) + " sources");
   }
 }
 
@@ -254,67 +302,158 @@ std::string HumanBytes(uint64_t bytes) {
   return text;
 }
 
-int ThreadsFor(size_t M, size_t E, int requested);  // the pipeline's, below
+// Threads for one call: the requested number, else OpenMP's default; but a
+// routing below kParallelBits bits (rows routed x E) runs on the calling
+// thread alone, where waking a team would cost more than the whole call.
+constexpr uint64_t kParallelBits = uint64_t{1} << 20;
+int ThreadsFor(size_t rows, size_t E, int requested) {
+  if (static_cast<uint64_t>(rows) * E < kParallelBits) return 1;
+  return requested > 0 ? requested : omp_get_max_threads();
+}
+
+// Where the rows come from.
+struct Input {
+  enum Kind { kDegrees, kBytes, kBits } kind;
+  std::span<const uint32_t> s_degrees, t_degrees;
+  ByteMatrixView s_bytes, t_bytes;
+  BitMatrixView s_bits, t_bits;
+};
+
+// Row popcounts of S (source side) or T, rows [r0, r1), into out[r - r0].
+void CountRows(const KernelTable& K, const Input& in, bool source_side, size_t r0, size_t r1,
+               uint32_t* out) {
+  if (in.kind == Input::kDegrees) {
+    const auto& d = source_side ? in.s_degrees : in.t_degrees;
+    std::copy(d.begin() + r0, d.begin() + r1, out);
+  } else if (in.kind == Input::kBits) {
+    const BitMatrixView& v = source_side ? in.s_bits : in.t_bits;
+    const size_t words = WordsFor(v.cols), stride = v.stride ? v.stride : words;
+    const uint64_t* rows = v.words + r0 * stride;
+    // a & a = a: the AND kernel with no output is a row popcount.
+    K.and_popcount_rows(rows, stride, rows, stride, nullptr, r1 - r0, words, nullptr, 0, out);
+  } else {
+    const ByteMatrixView& v = source_side ? in.s_bytes : in.t_bytes;
+    const size_t stride = v.stride ? v.stride : v.cols;
+    for (size_t r = r0; r < r1; ++r) {
+      const uint8_t* row = v.data + r * stride;
+      out[r - r0] = static_cast<uint32_t>(v.cols - std::count(row, row + v.cols, uint8_t{0}));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the plan
+
+// The cost model (docs/scale.md): nanoseconds per routed row on one core,
+// fitted to bench/scale_bench.cc's one-thread runs on Zen 4 (the per-method
+// times of 24 shapes across M, E, k and density). With H = ceil(Σt / M) the
+// arcs over a position and c_i = s_i Σt / (E M) the expected candidates:
+//   arcs: kArcRowNs + kArcTestNs * min(s_i, kSearchCost * H) + kArcCandidateNs * c_i
+//   bits: kBitRowNs + kBitWordNs * ceil(E / 64)              + kBitCandidateNs * c_i
+// The bit path pays per word of the row (fill, gather transpose, AND, the
+// selection's scan) and little per candidate (vector key hashing); the arc
+// path pays per test and more per candidate (scalar keys, a sort).
+constexpr double kArcRowNs = 40, kArcTestNs = 1.7, kArcCandidateNs = 6;
+constexpr double kBitRowNs = 95, kBitWordNs = 5.3, kBitCandidateNs = 0.7;
+
+bool ArcsCheaper(const KernelTable& K, const Input& in, const Plan& plan) {
+  uint64_t total = 0;
+  constexpr size_t kChunk = 1024;
+  uint32_t degrees[kChunk];
+  for (size_t j = 0; j < plan.E; j += kChunk) {
+    const size_t n = std::min(kChunk, plan.E - j);
+    CountRows(K, in, false, j, j + n, degrees);
+    for (size_t x = 0; x < n; ++x) total += degrees[x];
+  }
+  const double M = static_cast<double>(plan.M), E = static_cast<double>(plan.E);
+  const double search =
+      std::ceil(static_cast<double>(total) / M) * static_cast<double>(ArcCostModel::kSearchCost);
+  const double candidates_per_degree = static_cast<double>(total) / (E * M);
+  const double bit_row = kBitRowNs + kBitWordNs * static_cast<double>(WordsFor(plan.E));
+  double arcs = 0, bits = 0;
+  for (size_t i = plan.row_begin; i < plan.row_end; i += kChunk) {
+    const size_t n = std::min(kChunk, plan.row_end - i);
+    CountRows(K, in, true, i, i + n, degrees);
+    for (size_t x = 0; x < n; ++x) {
+      const double s = degrees[x], c = s * candidates_per_degree;
+      arcs += kArcRowNs + kArcTestNs * std::min(s, search) + kArcCandidateNs * c;
+      bits += bit_row + kBitCandidateNs * c;
+    }
+  }
+  return arcs < bits;
+}
+
+uint64_t MemoryLimit(const Options& options) {
+  return options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+}
 
 // The memory ceiling (Options::memory_limit): counted from the same formula
-// that sizes the workspace, before anything is allocated. `owned_result`:
-// the call also allocates the M * k int32 of a Routes.
-void CheckMemory(size_t M, size_t E, const Options& options, bool owned_result) {
-  const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-  const int threads = ThreadsFor(M, E, options.threads);
-  const uint64_t workspace =
-      Router::WorkspaceBytesFor(M, E, static_cast<size_t>(threads));
-  const uint64_t routes =
-      owned_result ? SatMul(SatMul(M, options.k), sizeof(int32_t)) : 0;
+// that sizes the workspace, before anything is allocated. `routes`: the
+// bytes of an owned result, 0 when the caller holds the output.
+void CheckMemory(const Plan& plan, const Options& options, uint64_t routes) {
+  const uint64_t limit = MemoryLimit(options);
+  const uint64_t workspace = WorkspaceSizes::For(plan).bytes;
   const uint64_t need = SatAdd(workspace, routes);
   if (need <= limit) return;
+  std::string range;
+  if (plan.partial()) {
+    range = " rows [" + std::to_string(plan.row_begin) + ", " + std::to_string(plan.row_end) +
+            ")";
+  }
   throw Error(ErrorCode::kOutOfMemory,
-              "routing " + Shape(M, E) + " with k = " + std::to_string(options.k) + " on " +
-                  std::to_string(threads) + " thread(s) needs " + std::to_string(need) +
-                  " bytes (" + HumanBytes(need) + ": " + std::to_string(workspace) +
-                  " of workspace + " + std::to_string(routes) +
-                  " of routes), over the memory limit of " +
-                  std::to_string(limit) + " bytes (" + HumanBytes(limit) +
-                  "); raise memory_limit to allow it");
+              "routing " + Shape(plan.M, plan.E) + range + " with k = " +
+                  std::to_string(options.k) + " by " + (plan.arcs ? "arcs" : "bits") +
+                  " on " + std::to_string(plan.threads) + " thread(s) needs " +
+                  std::to_string(need) + " bytes (" + HumanBytes(need) + ": " +
+                  std::to_string(workspace) + " of workspace + " + std::to_string(routes) +
+                  " of routes), over the memory limit of " + std::to_string(limit) +
+                  " bytes (" + HumanBytes(limit) + "); raise memory_limit to allow it");
+}
+
+// Decides what a call routes and how, and checks it fits, before anything
+// is allocated. Input already validated.
+Plan PlanRouting(const Input& in, size_t M, size_t E, const Options& options,
+                 uint64_t routes) {
+  Plan plan;
+  plan.M = M;
+  plan.E = E;
+  plan.row_begin = options.row_begin;
+  plan.row_end = options.row_end ? options.row_end : M;
+  plan.threads = static_cast<size_t>(ThreadsFor(plan.rows(), E, options.threads));
+  plan.aligned = in.kind == Input::kDegrees || options.align;
+  plan.row_perm = options.row_perm;
+  switch (options.method) {
+    case Method::kArcs:
+      if (!plan.aligned) {
+        throw Error(ErrorCode::kBadOption,
+                    "method arcs needs aligned input (degree vectors, or matrices with "
+                    "align on); this call has align off");
+      }
+      plan.arcs = true;
+      break;
+    case Method::kBits:
+      plan.arcs = false;
+      break;
+    case Method::kAuto:
+      if (plan.aligned) {
+        plan.arcs = ArcsCheaper(ActiveKernels(), in, plan);
+        // Bit matrices over the ceiling: the arcs may still fit.
+        if (!plan.arcs && SatAdd(WorkspaceSizes::For(plan).bytes, routes) > MemoryLimit(options)) {
+          plan.arcs = true;
+          if (SatAdd(WorkspaceSizes::For(plan).bytes, routes) > MemoryLimit(options)) {
+            plan.arcs = false;  // neither fits: report the bits' need
+          }
+        }
+      }
+      break;
+    default:
+      throw Error(ErrorCode::kBadOption, "unknown method " +
+                                             std::to_string(static_cast<int>(options.method)));
+  }
+  CheckMemory(plan, options, routes);
+  return plan;
 }
 
 // ---------------------------------------------------------------- pipeline
-
-using Clock = std::chrono::steady_clock;
-
-// Accumulates milliseconds per named stage, keeping first-seen order.
-class StageTimer {
- public:
-  explicit StageTimer(Stats* stats) : stats_(stats), start_(Clock::now()) {}
-  void Stop(const char* stage) {
-    const Clock::time_point now = Clock::now();
-    if (stats_) {
-      const double ms = std::chrono::duration<double, std::milli>(now - start_).count();
-      auto it = std::find_if(stats_->stage_ms.begin(), stats_->stage_ms.end(),
-                             [&](const auto& p) { return p.first == stage; });
-      if (it == stats_->stage_ms.end()) {
-        stats_->stage_ms.emplace_back(stage, ms);
-      } else {
-        it->second += ms;
-      }
-    }
-    start_ = now;
-  }
-
- private:
-  Stats* stats_;
-  Clock::time_point start_;
-};
-
-// Runs body(begin, end) over [0, n) in bands of `grain` on `threads` threads.
-template <class Body>
-void ParallelBands(size_t n, size_t grain, int threads, const Body& body) {
-  const size_t bands = (n + grain - 1) / grain;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (bands > 1)
-  for (size_t band = 0; band < bands; ++band) {
-    body(band * grain, std::min(n, (band + 1) * grain));
-  }
-}
 
 // dst (cols x rows) = transpose of src (rows x cols) read through row_index,
 // in tiles of kTransposeWords source word columns x kTransposeRows source
@@ -340,160 +479,190 @@ void TransposeParallel(const KernelTable& K, const uint64_t* src, size_t src_str
   });
 }
 
-// Row grain for the row-parallel stages: enough work per band to amortize
-// scheduling, enough bands to balance.
-size_t RowGrain(size_t rows, int threads) {
-  return std::max<size_t>(1, std::min<size_t>(256, rows / (8 * threads) + 1));
+// Row ranges of unaligned routings: the rows of U = T_rot^T at the positions
+// routed (row_of[y] != kNoRow) go to dst + row_of[y] * dst_stride, without
+// rotating T as a whole. Per tile of kTileWords * 64 positions, each target's
+// window of T_rot is read off its unrotated row (ExtractRingWindow) and the
+// E x 512 tile transposed; tiles with no position routed are skipped.
+void ReadTargetColumns(const KernelTable& K, const Input& in, const Plan& plan,
+                       const uint32_t* psi, const uint32_t* row_of, Workspace& w,
+                       uint64_t* dst, size_t dst_stride) {
+  constexpr size_t kTileBits = kTileWords * kWordBits, kTransposeRows = 1024;
+  const size_t M = plan.M, E = plan.E, words_e = WordsFor(E);
+  const size_t per_thread = E * kTileWords + kTileBits * w.stride_e;
+  const size_t tiles = (M + kTileBits - 1) / kTileBits;
+  ParallelBands(tiles, 1, static_cast<int>(plan.threads), [&](size_t t0, size_t t1) {
+    uint64_t* window = w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * per_thread;
+    uint64_t* columns = window + E * kTileWords;
+    for (size_t tile = t0; tile < t1; ++tile) {
+      const size_t y0 = tile * kTileBits, n = std::min(kTileBits, M - y0);
+      if (std::all_of(row_of + y0, row_of + y0 + n, [](uint32_t r) { return r == kNoRow; })) {
+        continue;
+      }
+      for (size_t j = 0; j < E; ++j) {
+        const size_t begin = (y0 + M - psi[j]) % M;  // T_rot[j][y] = T[j][(y - psi_j) mod M]
+        if (in.kind == Input::kBits) {
+          const size_t stride = in.t_bits.stride ? in.t_bits.stride : WordsFor(M);
+          generic::ExtractRingWindow(in.t_bits.words + j * stride, M, begin, kTileWords,
+                                     window + j * kTileWords);
+        } else {
+          const size_t stride = in.t_bytes.stride ? in.t_bytes.stride : M;
+          ExtractRingWindowBytes(in.t_bytes.data + j * stride, M, begin, kTileWords,
+                                 window + j * kTileWords);
+        }
+      }
+      for (size_t r = 0; r < E; r += kTransposeRows) {
+        K.transpose_bits(window + r * kTileWords, kTileWords, nullptr,
+                         std::min(kTransposeRows, E - r), n, columns + r / kWordBits,
+                         w.stride_e);
+      }
+      for (size_t c = 0; c < n; ++c) {
+        if (row_of[y0 + c] == kNoRow) continue;
+        std::memcpy(dst + row_of[y0 + c] * dst_stride, columns + c * w.stride_e,
+                    words_e * sizeof(uint64_t));
+      }
+    }
+  });
 }
-
-// Threads for one call: the requested number, else OpenMP's default; but a
-// routing below kParallelBits bits runs on the calling thread alone, where
-// waking a team would cost more than the whole pipeline.
-constexpr uint64_t kParallelBits = uint64_t{1} << 20;
-int ThreadsFor(size_t M, size_t E, int requested) {
-  if (static_cast<uint64_t>(M) * E < kParallelBits) return 1;
-  return requested > 0 ? requested : omp_get_max_threads();
-}
-
-// Phase offsets: exclusive prefix sums of the degrees, mod the ring.
-void PhaseOffsets(const uint32_t* degrees, size_t n, size_t ring, uint32_t* offsets) {
-  uint64_t sum = 0;
-  for (size_t i = 0; i < n; ++i) {
-    offsets[i] = static_cast<uint32_t>(sum);
-    sum = (sum + degrees[i]) % ring;
-  }
-}
-
-// q[c] = p[r^-1[c]] with p = perm(domain_key(column)), r = perm(domain_key(row)):
-// where column c of the relabelled matrix comes from.
-void FoldedPermutation(uint64_t seed, Domain column, Domain row, size_t n,
-                       uint32_t* scratch, uint32_t* inverse, uint32_t* q) {
-  Perm(DomainKey(seed, row), n, scratch);
-  for (size_t b = 0; b < n; ++b) inverse[scratch[b]] = static_cast<uint32_t>(b);
-  Perm(DomainKey(seed, column), n, scratch);
-  for (size_t c = 0; c < n; ++c) q[c] = scratch[inverse[c]];
-}
-
-// Where the rows come from.
-struct Input {
-  enum Kind { kDegrees, kBytes, kBits } kind;
-  std::span<const uint32_t> s_degrees, t_degrees;
-  ByteMatrixView s_bytes, t_bytes;
-  BitMatrixView s_bits, t_bits;
-};
 
 }  // namespace
 
 struct Router::Impl {
   Workspace ws;
 
-  void Run(const Input& in, size_t M, size_t E, const Options& options, int32_t* out,
+  void Run(const Input& in, const Plan& plan, const Options& options, int32_t* out,
            Stats* stats);
+  void RunBits(const KernelTable& K, const Input& in, const Plan& plan, const Options& options,
+               int32_t* out, StageTimer& timer);
+  // A call into the caller's buffer: plan (checking the ceiling), then route.
+  void RouteInto(const Input& in, size_t M, size_t E, const Options& options, int32_t* out,
+                 Stats* stats);
+  // The calls that return Routes: the ceiling counts the result too, so a
+  // refused request never allocates its rows * k ids.
+  Routes RouteOwned(const Input& in, size_t M, size_t E, const Options& options, Stats* stats);
 };
 
-void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& options,
-                       int32_t* out, Stats* stats) {
+void Router::Impl::Run(const Input& in, const Plan& plan, const Options& options, int32_t* out,
+                       Stats* stats) {
   const Clock::time_point t_begin = Clock::now();
   const KernelTable& K = ActiveKernels();
-  const int threads = ThreadsFor(M, E, options.threads);
+  const int threads = static_cast<int>(plan.threads);
   if (stats) *stats = Stats{};
   StageTimer timer(stats);
 
   Workspace& w = ws;
-  w.Reserve(M, E, static_cast<size_t>(threads));
-  // Strides of the M x E and E x M matrices, and the words a row uses.
-  const size_t we = w.stride_e, wm = w.stride_m;
-  const size_t words_e = WordsFor(E), words_m = WordsFor(M);
+  w.Reserve(plan);
+  const size_t M = plan.M, E = plan.E, rows = plan.rows();
+
+  // Degrees of every source up to the range's end (the phase offsets sum
+  // them) and of every target.
+  ParallelBands(plan.row_end, RowGrain(plan.row_end, threads), threads,
+                [&](size_t r0, size_t r1) { CountRows(K, in, true, r0, r1, &w.s[r0]); });
+  ParallelBands(E, RowGrain(E, threads), threads,
+                [&](size_t r0, size_t r1) { CountRows(K, in, false, r0, r1, &w.t[r0]); });
+  timer.Stop("degrees");
+
+  if (plan.arcs) {
+    RouteArcs(plan, options, w.s.data(), w.t.data(), w, out, w.counts.data(), timer);
+  } else {
+    RunBits(K, in, plan, options, out, timer);
+  }
+
+  if (stats) {
+    const size_t k = options.k;
+    ComputeRouteStats(out, rows, E, k, stats);
+    stats->M = M;
+    stats->row_begin = plan.row_begin;
+    stats->row_end = plan.row_end;
+    uint64_t sum = 0;
+    uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      sum += w.counts[r];
+      lo = std::min(lo, w.counts[r]);
+      hi = std::max(hi, w.counts[r]);
+    }
+    stats->candidates_min = lo;
+    stats->candidates_max = hi;
+    stats->candidates_mean = static_cast<double>(sum) / static_cast<double>(rows);
+    stats->backend = K.name;  // the arc path runs the same scalar code on every target
+    stats->method = plan.arcs ? "arcs" : "bits";
+    stats->route_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - t_begin).count();
+  }
+}
+
+void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& plan,
+                           const Options& options, int32_t* out, StageTimer& timer) {
+  const int threads = static_cast<int>(plan.threads);
+  Workspace& w = ws;
+  const size_t M = plan.M, E = plan.E, R = plan.rows(), first_row = plan.row_begin;
+  // Strides of the R x E and E x R matrices, and the words a row uses.
+  const size_t we = w.stride_e, wr = w.stride_r;
+  const size_t words_e = WordsFor(E);
   uint64_t* A = w.a.data();
   uint64_t* B = w.b.data();
   uint64_t* C = w.c.data();
-  const bool align = in.kind == Input::kDegrees || options.align;
 
-  // Degrees (and, without alignment, the packed rows they come from).
-  const uint64_t* s_rows = nullptr;  // unaligned S / T as packed bits
-  const uint64_t* t_rows = nullptr;
-  size_t s_stride = 0, t_stride = 0;
-  if (in.kind == Input::kDegrees) {
-    std::copy(in.s_degrees.begin(), in.s_degrees.end(), w.s.begin());
-    std::copy(in.t_degrees.begin(), in.t_degrees.end(), w.t.begin());
-  } else if (in.kind == Input::kBits) {
-    s_rows = in.s_bits.words;
-    t_rows = in.t_bits.words;
-    s_stride = in.s_bits.stride ? in.s_bits.stride : words_e;
-    t_stride = in.t_bits.stride ? in.t_bits.stride : words_m;
-    // a & a = a: the AND kernel with no output is a row popcount.
-    ParallelBands(M, RowGrain(M, threads), threads, [&](size_t r0, size_t r1) {
-      K.and_popcount_rows(s_rows + r0 * s_stride, s_stride, s_rows + r0 * s_stride,
-                          s_stride, nullptr, r1 - r0, words_e, nullptr, 0, &w.s[r0]);
-    });
-    ParallelBands(E, RowGrain(E, threads), threads, [&](size_t r0, size_t r1) {
-      K.and_popcount_rows(t_rows + r0 * t_stride, t_stride, t_rows + r0 * t_stride,
-                          t_stride, nullptr, r1 - r0, words_m, nullptr, 0, &w.t[r0]);
-    });
-  } else {  // bytes: count the nonzero entries of each row
-    const ByteMatrixView& S = in.s_bytes;
-    const ByteMatrixView& T = in.t_bytes;
-    const size_t ss = S.stride ? S.stride : S.cols, ts = T.stride ? T.stride : T.cols;
-    ParallelBands(M, RowGrain(M, threads), threads, [&](size_t r0, size_t r1) {
-      for (size_t r = r0; r < r1; ++r) {
-        const uint8_t* row = S.data + r * ss;
-        w.s[r] = static_cast<uint32_t>(E - std::count(row, row + E, uint8_t{0}));
-      }
-    });
-    ParallelBands(E, RowGrain(E, threads), threads, [&](size_t r0, size_t r1) {
-      for (size_t r = r0; r < r1; ++r) {
-        const uint8_t* row = T.data + r * ts;
-        w.t[r] = static_cast<uint32_t>(M - std::count(row, row + M, uint8_t{0}));
-      }
-    });
-  }
-  timer.Stop("degrees");
-
-  PhaseOffsets(w.s.data(), M, E, w.phi.data());
-  PhaseOffsets(w.t.data(), E, M, w.psi.data());
+  PhaseOffsets(w.s.data(), first_row, plan.row_end, E, w.phi.data());
+  PhaseOffsets(w.t.data(), 0, E, M, w.psi.data());
   timer.Stop("phase_offsets");
 
-  // Column permutations, with the optional row permutations folded in.
-  uint32_t* q_s = w.q_s.data();
-  uint32_t* q_t = w.q_t.data();
-  if (options.row_perm) {
-    FoldedPermutation(options.seed, Domain::kSourceColumns, Domain::kTargetRows, E,
-                      w.perm.data(), w.inverse.data(), q_s);
-    FoldedPermutation(options.seed, Domain::kTargetColumns, Domain::kSourceRows, M,
-                      w.perm.data(), w.inverse.data(), q_t);
-  } else {
-    Perm(DomainKey(options.seed, Domain::kSourceColumns), E, q_s);
-    Perm(DomainKey(options.seed, Domain::kTargetColumns), M, q_t);
+  ColumnPermutations(plan, options.seed, w);
+  const uint32_t* q_s = w.q_s.data();
+  // U's row for routed row r: U[q_t[first_row + r]] over the whole ring, or
+  // row r itself when only the routed positions are built (row ranges).
+  const uint32_t* u_index = w.q_t.data() + first_row;
+  if (plan.partial()) {
+    std::fill(w.row_of.begin(), w.row_of.end(), kNoRow);
+    for (size_t r = 0; r < R; ++r) w.row_of[u_index[r]] = static_cast<uint32_t>(r);
+    u_index = nullptr;
   }
   timer.Stop("permutations");
 
-  const size_t grain_m = RowGrain(M, threads), grain_e = RowGrain(E, threads);
-  if (align) {
+  const size_t grain_r = RowGrain(R, threads), grain_e = RowGrain(E, threads);
+  if (plan.aligned) {
     // Aligned rows rotated are arcs, and the transpose of a matrix of arcs
     // can be written row by row directly (FillArcColumns): S's first
     // transpose and T's transpose never run.
-    //   rotate:  V = S_rot^T -> B (E x M)
+    //   rotate:  V = S_rot^T -> B (E x R)
     //   gather:  S' = V[q_s]^T -> A
-    //   rotate:  U = T_rot^T -> B (M x E)
-    auto fill_transposed_arcs = [&](const uint32_t* lengths, const uint32_t* offsets,
-                                    size_t arcs, size_t ring, size_t stride, size_t grain) {
-      uint32_t* begin = w.toggles.data();
+    //   rotate:  U = T_rot^T -> B (M x E; R x E for a row range)
+    uint32_t* begin = w.toggles.data();
+    auto toggles = [&](const uint32_t* lengths, const uint32_t* offsets, size_t arcs,
+                       size_t ring) {
       uint32_t* ids = begin + ring + 1;
       BuildArcToggles(lengths, offsets, arcs, ring, begin, ids);
-      ParallelBands(ring, grain, threads, [&](size_t y0, size_t y1) {
-        K.fill_arc_columns(lengths, offsets, arcs, ring, ArcToggles{begin, ids}, y0, y1,
-                           B + y0 * stride, stride);
-      });
-      timer.Stop("rotate");
+      return ArcToggles{begin, ids};
     };
-    fill_transposed_arcs(w.s.data(), w.phi.data(), M, E, wm, grain_e);
-    TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
+    const ArcToggles s_toggles = toggles(w.s.data() + first_row, w.phi.data(), R, E);
+    ParallelBands(E, grain_e, threads, [&](size_t y0, size_t y1) {
+      K.fill_arc_columns(w.s.data() + first_row, w.phi.data(), R, E, s_toggles, y0, y1,
+                         B + y0 * wr, wr);
+    });
+    timer.Stop("rotate");
+    TransposeParallel(K, B, wr, q_s, E, R, A, we, threads);
     timer.Stop("gather");
-    fill_transposed_arcs(w.t.data(), w.psi.data(), E, M, we, grain_m);
+    const ArcToggles t_toggles = toggles(w.t.data(), w.psi.data(), E, M);
+    if (!plan.partial()) {
+      ParallelBands(M, RowGrain(M, threads), threads, [&](size_t y0, size_t y1) {
+        K.fill_arc_columns(w.t.data(), w.psi.data(), E, M, t_toggles, y0, y1, B + y0 * we,
+                           we);
+      });
+    } else {
+      // Walk the whole ring, keep the routed positions' rows. Long bands:
+      // each starts with an O(E) row.
+      const size_t grain = std::max<size_t>(4096, M / (4 * plan.threads) + 1);
+      ParallelBands(M, grain, threads, [&](size_t y0, size_t y1) {
+        uint64_t* scratch = w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * we;
+        generic::FillArcColumnsAt(w.t.data(), w.psi.data(), E, M, t_toggles, y0, y1,
+                                  w.row_of.data(), scratch, B, we);
+      });
+    }
+    timer.Stop("rotate");
   } else {
-    // Rotation on the true rings: S_rot -> A, T_rot -> C. Byte input is
-    // packed into B first, one side at a time (B is free until the
-    // transposes).
+    // Rotation on the true rings: S_rot -> A (rows routed), T_rot -> C
+    // (whole routings only). Byte input is packed into B first, one side at
+    // a time (B is free until the transposes).
     auto pack_then_rotate = [&](const ByteMatrixView* bytes, const uint64_t* bits,
                                 size_t bits_stride, size_t rows, size_t ring,
                                 size_t words, const uint32_t* offsets, uint64_t* dst,
@@ -515,32 +684,50 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
       timer.Stop("rotate");
     };
     const bool bytes = in.kind == Input::kBytes;
-    pack_then_rotate(bytes ? &in.s_bytes : nullptr, s_rows, s_stride, M, E, we,
-                     w.phi.data(), A, grain_m);
-    pack_then_rotate(bytes ? &in.t_bytes : nullptr, t_rows, t_stride, E, M, wm,
-                     w.psi.data(), C, grain_e);
+    ByteMatrixView s_bytes = in.s_bytes;
+    const uint64_t* s_bits = nullptr;
+    size_t s_stride = 0;
+    if (bytes) {
+      const size_t bs = s_bytes.stride ? s_bytes.stride : s_bytes.cols;
+      s_bytes.data += first_row * bs;
+    } else {
+      s_stride = in.s_bits.stride ? in.s_bits.stride : words_e;
+      s_bits = in.s_bits.words + first_row * s_stride;
+    }
+    pack_then_rotate(bytes ? &s_bytes : nullptr, s_bits, s_stride, R, E, we, w.phi.data(), A,
+                     grain_r);
+    if (!plan.partial()) {
+      const size_t t_stride = bytes ? 0 : (in.t_bits.stride ? in.t_bits.stride : WordsFor(M));
+      pack_then_rotate(bytes ? &in.t_bytes : nullptr, bytes ? nullptr : in.t_bits.words,
+                       t_stride, E, M, wr, w.psi.data(), C, grain_e);
+    }
 
-    // S's column gather: V = S_rot^T -> B (E x M), then S' = V[q_s]^T -> A.
-    TransposeParallel(K, A, we, nullptr, M, E, B, wm, threads);
-    TransposeParallel(K, B, wm, q_s, E, M, A, we, threads);
+    // S's column gather: V = S_rot^T -> B (E x R), then S' = V[q_s]^T -> A.
+    TransposeParallel(K, A, we, nullptr, R, E, B, wr, threads);
+    TransposeParallel(K, B, wr, q_s, E, R, A, we, threads);
     timer.Stop("gather");
 
-    // T's transpose: U = T_rot^T -> B (M x E).
-    TransposeParallel(K, C, wm, nullptr, E, M, B, we, threads);
+    // T's transpose: U = T_rot^T -> B (M x E), or its routed rows only.
+    if (!plan.partial()) {
+      TransposeParallel(K, C, wr, nullptr, E, M, B, we, threads);
+    } else {
+      ReadTargetColumns(K, in, plan, w.psi.data(), w.row_of.data(), w, B, we);
+    }
     timer.Stop("transpose");
   }
 
   // Candidates: O = S' & U[q_t] -> C, and their counts.
   uint32_t* counts = w.counts.data();
-  ParallelBands(M, grain_m, threads, [&](size_t r0, size_t r1) {
-    K.and_popcount_rows(A + r0 * we, we, B, we, q_t + r0, r1 - r0, words_e, C + r0 * we, we,
+  ParallelBands(R, grain_r, threads, [&](size_t r0, size_t r1) {
+    K.and_popcount_rows(A + r0 * we, we, u_index ? B : B + r0 * we, we,
+                        u_index ? u_index + r0 : nullptr, r1 - r0, words_e, C + r0 * we, we,
                         counts + r0);
   });
   timer.Stop("and_popcount");
 
   const uint32_t k = options.k;
   const uint64_t selection_key = DomainKey(options.seed, Domain::kSelection);
-  ParallelBands(M, grain_m, threads, [&](size_t r0, size_t r1) {
+  ParallelBands(R, grain_r, threads, [&](size_t r0, size_t r1) {
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
     uint32_t* ids = w.ids.data() + tid * SelectIdsPerThread(E);
     uint64_t* keys = w.keys.data() + tid * SelectKeysPerThread(E);
@@ -549,29 +736,12 @@ void Router::Impl::Run(const Input& in, size_t M, size_t E, const Options& optio
       if (options.select == Select::kLowest) {
         K.select_lowest_k(C + r * we, E, counts[r], k, row_out);
       } else {
-        K.select_random_k(C + r * we, E, counts[r], k, Draw(selection_key, r), row_out,
-                          ids, keys);
+        K.select_random_k(C + r * we, E, counts[r], k, Draw(selection_key, first_row + r),
+                          row_out, ids, keys);
       }
     }
   });
   timer.Stop("select");
-
-  if (stats) {
-    ComputeRouteStats(out, M, E, k, stats);
-    uint64_t sum = 0;
-    uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
-    for (size_t i = 0; i < M; ++i) {
-      sum += counts[i];
-      lo = std::min(lo, counts[i]);
-      hi = std::max(hi, counts[i]);
-    }
-    stats->candidates_min = lo;
-    stats->candidates_max = hi;
-    stats->candidates_mean = static_cast<double>(sum) / static_cast<double>(M);
-    stats->backend = K.name;
-    stats->route_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - t_begin).count();
-  }
 }
 
 // ---------------------------------------------------------------- API
@@ -584,7 +754,12 @@ Router& Router::operator=(Router&&) noexcept = default;
 size_t Router::workspace_bytes() const { return impl_->ws.bytes(); }
 
 uint64_t Router::WorkspaceBytesFor(size_t M, size_t E, size_t threads) {
-  return WorkspaceSizes::For(M, E, threads).bytes;
+  Plan plan;
+  plan.M = M;
+  plan.E = E;
+  plan.row_end = M;
+  plan.threads = threads;
+  return WorkspaceSizes::For(plan).bytes;
 }
 
 uint64_t DefaultMemoryLimit() {
@@ -629,76 +804,60 @@ Input CheckedDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
 
 }  // namespace
 
+void Router::Impl::RouteInto(const Input& in, size_t M, size_t E, const Options& options,
+                             int32_t* out, Stats* stats) {
+  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
+  Run(in, PlanRouting(in, M, E, options, 0), options, out, stats);
+}
+
+Routes Router::Impl::RouteOwned(const Input& in, size_t M, size_t E, const Options& options,
+                                Stats* stats) {
+  const size_t rows = (options.row_end ? options.row_end : M) - options.row_begin;
+  const uint64_t bytes = SatMul(SatMul(rows, options.k), sizeof(int32_t));
+  const Plan plan = PlanRouting(in, M, E, options, bytes);
+  Routes routes;
+  routes.M = rows;
+  routes.k = options.k;
+  routes.row_begin = options.row_begin;
+  try {
+    routes.ids.resize(rows * options.k);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kOutOfMemory, "cannot allocate the " + std::to_string(bytes) +
+                                             " bytes of " + Shape(rows, options.k) + " routes");
+  }
+  Run(in, plan, options, routes.ids.data(), stats);
+  return routes;
+}
+
 void Router::Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,
                    int32_t* out, Stats* stats) {
-  const Input in = CheckedBytes(S, T, options);
-  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  CheckMemory(S.rows, S.cols, options, false);
-  impl_->Run(in, S.rows, S.cols, options, out, stats);
+  impl_->RouteInto(CheckedBytes(S, T, options), S.rows, S.cols, options, out, stats);
 }
 
 void Router::Route(const BitMatrixView& S, const BitMatrixView& T, const Options& options,
                    int32_t* out, Stats* stats) {
-  const Input in = CheckedBits(S, T, options);
-  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  CheckMemory(S.rows, S.cols, options, false);
-  impl_->Run(in, S.rows, S.cols, options, out, stats);
+  impl_->RouteInto(CheckedBits(S, T, options), S.rows, S.cols, options, out, stats);
 }
 
 void Router::RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                           const Options& options, int32_t* out, Stats* stats) {
-  const Input in = CheckedDegrees(s, t, options);
-  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
-  CheckMemory(s.size(), t.size(), options, false);
-  impl_->Run(in, s.size(), t.size(), options, out, stats);
+  impl_->RouteInto(CheckedDegrees(s, t, options), s.size(), t.size(), options, out, stats);
 }
-
-namespace {
-
-// The calls that return Routes: the input is validated by the caller; the
-// ceiling counts the result too, so a refused request never allocates its
-// M * k ids. run(out) routes into them.
-template <class Run>
-Routes OwnedRoutes(size_t M, size_t E, const Options& options, const Run& run) {
-  CheckMemory(M, E, options, true);
-  Routes routes;
-  routes.M = M;
-  routes.k = options.k;
-  try {
-    routes.ids.resize(M * options.k);
-  } catch (const std::bad_alloc&) {
-    throw Error(ErrorCode::kOutOfMemory, "cannot allocate the " +
-                                             std::to_string(M * options.k * sizeof(int32_t)) +
-                                             " bytes of " + Shape(M, options.k) + " routes");
-  }
-  run(routes.ids.data());
-  return routes;
-}
-
-}  // namespace
 
 Routes Router::Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,
                      Stats* stats) {
-  const Input in = CheckedBytes(S, T, options);
-  return OwnedRoutes(S.rows, S.cols, options, [&](int32_t* out) {
-    impl_->Run(in, S.rows, S.cols, options, out, stats);
-  });
+  return impl_->RouteOwned(CheckedBytes(S, T, options), S.rows, S.cols, options, stats);
 }
 
 Routes Router::Route(const BitMatrixView& S, const BitMatrixView& T, const Options& options,
                      Stats* stats) {
-  const Input in = CheckedBits(S, T, options);
-  return OwnedRoutes(S.rows, S.cols, options, [&](int32_t* out) {
-    impl_->Run(in, S.rows, S.cols, options, out, stats);
-  });
+  return impl_->RouteOwned(CheckedBits(S, T, options), S.rows, S.cols, options, stats);
 }
 
 Routes Router::RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
                             const Options& options, Stats* stats) {
-  const Input in = CheckedDegrees(s, t, options);
-  return OwnedRoutes(s.size(), t.size(), options, [&](int32_t* out) {
-    impl_->Run(in, s.size(), t.size(), options, out, stats);
-  });
+  return impl_->RouteOwned(CheckedDegrees(s, t, options), s.size(), t.size(), options,
+                     stats);
 }
 
 Routes Route(const ByteMatrixView& S, const ByteMatrixView& T, const Options& options,

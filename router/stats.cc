@@ -17,6 +17,22 @@ const char* SelectName(Select select) {
   return select == Select::kLowest ? "lowest" : "random";
 }
 
+Method ParseMethod(std::string_view name) {
+  if (name == "auto") return Method::kAuto;
+  if (name == "bits") return Method::kBits;
+  if (name == "arcs") return Method::kArcs;
+  throw Error(ErrorCode::kBadOption,
+              "unknown method '" + std::string(name) + "' (expected auto, bits or arcs)");
+}
+
+const char* MethodName(Method method) {
+  switch (method) {
+    case Method::kBits: return "bits";
+    case Method::kArcs: return "arcs";
+    default: return "auto";
+  }
+}
+
 void ComputeRouteStats(const int32_t* routes, size_t M, size_t E, size_t k, Stats* stats) {
   std::vector<uint32_t> load(E, 0);
   uint64_t active = 0;

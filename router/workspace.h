@@ -44,40 +44,65 @@ constexpr size_t PaddedStride(size_t words) {
 constexpr size_t SelectIdsPerThread(size_t e) { return e + 64; }
 constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
 
-// Element counts of every workspace buffer for an M x E routing on
-// `threads` threads: the one formula that sizes the workspace
-// (Workspace::Reserve) and counts it for the memory ceiling
-// (Router::WorkspaceBytesFor), so the two cannot drift. Saturating
-// arithmetic: absurd shapes give UINT64_MAX bytes, never a wrapped count.
+// One call's plan: what is routed and how, decided once (router.cc,
+// PlanRouting) before anything large is allocated.
+struct Plan {
+  size_t M = 0, E = 0;
+  size_t row_begin = 0, row_end = 0;  // the sources routed
+  size_t threads = 1;
+  bool arcs = false;      // arc intersection instead of bit matrices
+  bool aligned = true;    // SPEC.md step 1
+  bool row_perm = false;  // SPEC.md step 5
+  size_t rows() const { return row_end - row_begin; }
+  bool partial() const { return rows() != M; }
+};
+
+// Bit-matrix positions per tile when an unaligned row range reads T_rot's
+// columns (router.cc): 512 positions, 8 words a target.
+inline constexpr size_t kTileWords = 8;
+
+// Element counts of every workspace buffer for a plan: the one formula
+// that sizes the workspace (Workspace::Reserve) and counts it for the
+// memory ceiling, so the two cannot drift. Saturating arithmetic: absurd
+// shapes give UINT64_MAX bytes, never a wrapped count.
 struct WorkspaceSizes {
-  size_t stride_e = 0, stride_m = 0;
+  size_t stride_e = 0, stride_r = 0;  // words a row: rows x E, E x rows
   uint64_t matrix_words = 0;   // each of a, b, c; a multiple of 8 (64 bytes)
+  uint64_t tile_words = 0;     // unaligned row ranges: T_rot tiles, all threads
   uint64_t u32 = 0;            // uint32_t entries of all the vectors
+  uint64_t u64 = 0;            // uint64_t entries of all the vectors
   uint64_t ids = 0, keys = 0;  // selection scratch, all threads
   uint64_t bytes = 0;
 
-  static WorkspaceSizes For(size_t M, size_t E, size_t threads);
+  static WorkspaceSizes For(const Plan& plan);
 };
 
 struct Workspace {
   size_t M = 0, E = 0;
-  size_t stride_e = 0;  // row stride in words of M x E matrices
-  size_t stride_m = 0;  // row stride in words of E x M matrices
-  // Three bit matrices, each large enough for M x E or E x M; the pipeline
-  // hands them from stage to stage (docs/architecture.md draws the flow).
+  size_t stride_e = 0;  // row stride in words of rows x E matrices
+  size_t stride_r = 0;  // row stride in words of E x rows matrices
+  // Three bit matrices, each large enough for rows x E or E x rows; the
+  // pipeline hands them from stage to stage (docs/architecture.md draws the
+  // flow). Empty for the arc path.
   AlignedWords a, b, c;
+  AlignedWords tiles;              // per-thread T_rot tiles (unaligned ranges)
   std::vector<uint32_t> s, t;      // degrees of S rows and T rows
-  std::vector<uint32_t> phi, psi;  // phase offsets
+  std::vector<uint32_t> phi, psi;  // phase offsets (phi: rows routed)
   std::vector<uint32_t> q_s;       // column gather of S: pS composed with rT^-1
   std::vector<uint32_t> q_t;       // row gather of T^T: pT composed with rS^-1
-  std::vector<uint32_t> perm, inverse;  // permutation scratch
+  std::vector<uint32_t> perm, inverse;  // permutation scratch (row_perm)
   std::vector<uint32_t> toggles;        // BuildArcToggles' begin and ids
-  std::vector<uint32_t> counts;    // candidates per source
+  std::vector<uint32_t> row_of;    // row ranges: position on Z_M -> row routed
+  std::vector<uint32_t> target_at; // arcs: inverse of q_s
+  std::vector<uint32_t> first;     // arcs: the locator's buckets
+  std::vector<uint64_t> start;     // arcs: the target arcs' unrolled starts
+  std::vector<uint32_t> counts;    // candidates per row routed
   std::vector<uint32_t> ids;       // selection scratch, E per thread
   std::vector<uint64_t> keys;      // selection scratch, E per thread
 
-  // Makes room for an M x E routing on `threads` threads.
-  void Reserve(size_t M, size_t E, size_t threads);
+  // Degrees first (their sums drive the plan), then the rest.
+  void ReserveDegrees(size_t M, size_t E);
+  void Reserve(const Plan& plan);
   size_t bytes() const;
 };
 

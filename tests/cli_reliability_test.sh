@@ -141,7 +141,7 @@ if ((EUID != 0)); then  # root reads anything
 fi
 
 # ---- the memory ceiling (status 1), refused before allocating
-expect_failure 1 'memory limit|1024 bytes' 'route over --memory-limit' -- "${route_pbm[@]}" --memory-limit 1K
+expect_failure 1 'memory limit|64 bytes' 'route over --memory-limit' -- "${route_pbm[@]}" --memory-limit 64
 expect_failure 1 'memory limit|8589934592' 'k = 2^30 routes over the ceiling' -- route --s s.pbm --t t.pbm -k 1073741824 --memory-limit 8G
 expect_failure 1 'memory limit|1048576 bytes' 'demo over --memory-limit' -- demo --memory-limit 1M
 

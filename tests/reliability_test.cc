@@ -302,6 +302,7 @@ TEST(MemoryLimit, WorkspaceBytesForIsWhatTheWorkspaceHolds) {
     Options o;
     o.k = 2;
     o.threads = sh.threads;
+    o.method = Method::kBits;  // WorkspaceBytesFor counts the bit path
     Router r;
     r.RouteDegrees(s, t, o);
     ASSERT_TRUE(sh.M * sh.E < kSerialShapeBits ||
@@ -330,6 +331,7 @@ TEST(MemoryLimit, ExactBoundary) {
   const uint64_t routes = x.M * x.o.k * sizeof(int32_t);
   Options o = x.o;
   o.threads = 1;
+  o.method = Method::kBits;  // WorkspaceBytesFor counts the bit path
   std::vector<int32_t> out(x.M * o.k);
 
   o.memory_limit = workspace;
@@ -367,6 +369,9 @@ TEST(MemoryLimit, OverTheCeilingIsRefusedNotAttempted) {
     Options o;
     o.k = c.k;
     o.memory_limit = c.limit;
+    // The bit path: the arc path would route these in O(M + E) memory
+    // (tests/scale_test.cc covers that choice).
+    o.method = Method::kBits;
     Router r;
     const uint64_t rss_before = ResidentBytes();
     const auto start = std::chrono::steady_clock::now();

@@ -33,6 +33,20 @@ enum class Select { kRandom, kLowest };
 Select ParseSelect(std::string_view name);
 const char* SelectName(Select select);
 
+// How candidates are found (docs/scale.md). Both give the same routes.
+//  kBits: the bit-matrix pipeline; any input. Memory ~ 3 M x E bits.
+//  kArcs: arc intersection, for aligned inputs only (degree vectors, or
+//         matrices with align on): no bit matrix, O(M + E) memory besides
+//         the routes; per source about min(s_i, 4 Σt / M) tests.
+//  kAuto: kArcs for aligned inputs when the cost model (docs/scale.md)
+//         says it is cheaper or the bit matrices would not fit the memory
+//         limit, else kBits.
+enum class Method { kAuto, kBits, kArcs };
+
+// Parses "auto" / "bits" / "arcs"; throws Error(kBadOption) otherwise.
+Method ParseMethod(std::string_view name);
+const char* MethodName(Method method);
+
 struct Options {
   uint32_t k = 1;         // hard fan-out cap per source, >= 1
   uint64_t seed = 0;      // any value; 0 is an ordinary seed
@@ -49,6 +63,15 @@ struct Options {
   // the M * k * 4 bytes of the result; over the ceiling it throws
   // Error(kOutOfMemory) naming both numbers, before allocating anything.
   uint64_t memory_limit = 0;
+  Method method = Method::kAuto;
+  // Route only the sources [row_begin, row_end) (row_end 0 means M): the
+  // output holds (row_end - row_begin) * k entries, row r being source
+  // row_begin + r, equal to that row of the whole routing. Workspace and
+  // output scale with the range, besides O(M + E) for degrees and
+  // permutations (docs/scale.md). This is how routings are sharded across
+  // processes (tools/mpi).
+  size_t row_begin = 0;
+  size_t row_end = 0;
 };
 
 // The memory ceiling used when Options::memory_limit is 0: half the physical
@@ -90,9 +113,11 @@ struct BitMatrixView {
   size_t stride = 0;  // words between rows; 0 means ceil(cols / 64)
 };
 
-// Per-call statistics. Loads count routes into each target.
+// Per-call statistics. Loads count routes into each target, from the rows
+// routed ([row_begin, row_end), the whole [0, M) unless a range was asked).
 struct Stats {
   size_t M = 0, E = 0, k = 0;
+  size_t row_begin = 0, row_end = 0;
   uint64_t active_routes = 0;  // entries != -1
   double fill_ratio = 0;       // active_routes / (M * k)
   uint32_t candidates_min = 0;  // c_i = |C_i| before the cap
@@ -105,11 +130,15 @@ struct Stats {
   std::vector<std::pair<std::string, double>> stage_ms;
   double route_ms = 0;  // the whole call
   std::string backend;  // the kernel backend that ran
+  std::string method;   // "bits" or "arcs" (Options::method, resolved)
 };
 
 // An owned routing: M rows of k int32 target ids, ascending, -1 padded.
+// For a row range, M is the number of rows held and row(i) is source
+// row_begin + i.
 struct Routes {
   size_t M = 0, k = 0;
+  size_t row_begin = 0;
   std::vector<int32_t> ids;  // M * k, row-major
   std::span<const int32_t> row(size_t i) const {
     return {ids.data() + i * k, k};
@@ -125,7 +154,8 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // S is M x E, T is E x M. `out` holds M * k int32 (caller-owned). With
+  // S is M x E, T is E x M. `out` holds M * k int32 (caller-owned), or
+  // (row_end - row_begin) * k for a row range. With
   // options.align only the row popcounts of S and T matter.
   void Route(const ByteMatrixView& S, const ByteMatrixView& T,
              const Options& options, int32_t* out, Stats* stats = nullptr);

@@ -1,0 +1,125 @@
+#include "kernels/arc_candidates.h"
+
+#include <algorithm>
+
+#include "kernels/random.h"
+#include "kernels/select_top_k_common.h"
+
+namespace phase_router {
+
+ArcIndexSizes ArcIndexSizes::For(size_t E, uint64_t total) {
+  ArcIndexSizes z;
+  while ((total >> z.shift) > 2 * uint64_t{E}) ++z.shift;
+  z.buckets = (total >> z.shift) + 1;
+  return z;
+}
+
+void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
+                   TargetArcs* arcs) {
+  const size_t E = arcs->E;
+  start[0] = 0;
+  for (size_t t = 0; t < E; ++t) start[t + 1] = start[t] + arcs->length[t];
+  // first[b]: the last arc starting at or before b << shift; a zero-length
+  // arc is always passed over, as the next one starts where it does.
+  size_t t = 0;
+  for (uint64_t b = 0; b <= sizes.buckets; ++b) {
+    const uint64_t point = b << sizes.shift;
+    while (t + 1 < E && start[t + 1] <= point) ++t;
+    first[b] = static_cast<uint32_t>(t);
+  }
+  arcs->start = start;
+  arcs->first = first;
+  arcs->shift = sizes.shift;
+  arcs->buckets = sizes.buckets;
+}
+
+namespace {
+
+// The arc holding the unrolled point p < Σt: the last t with start[t] <= p.
+// It lies between the arcs holding the starts of p's bucket and the next;
+// buckets hold about half an arc each, so the scan is short unless many
+// tiny arcs share one, where a binary search takes over.
+inline uint32_t Locate(const TargetArcs& arcs, uint64_t p) {
+  const uint64_t b = p >> arcs.shift;
+  uint32_t lo = arcs.first[b];
+  const uint32_t hi = arcs.first[b + 1];
+  if (hi - lo > 8) {
+    return static_cast<uint32_t>(
+        std::upper_bound(arcs.start + lo + 1, arcs.start + hi + 1, p) - arcs.start - 1);
+  }
+  while (lo < hi && arcs.start[lo + 1] <= p) ++lo;
+  return lo;
+}
+
+}  // namespace
+
+size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                              uint32_t* ids) {
+  size_t n = 0;
+  const uint64_t total = arcs.total();
+  for (uint64_t p = y; p < total; p += arcs.M) {
+    const uint32_t t = Locate(arcs, p);
+    ids[n] = t;
+    n += ArcHolds(phi, s, arcs.position[t], arcs.E);
+  }
+  return n;
+}
+
+size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                             uint32_t* ids) {
+  size_t n = 0;
+  uint32_t x = phi;
+  for (uint32_t d = 0; d < s; ++d) {
+    const uint32_t t = arcs.target_at[x];
+    ids[n] = t;
+    n += ArcHolds(arcs.offset[t], arcs.length[t], y, arcs.M);
+    x = x + 1 == arcs.E ? 0 : x + 1;
+  }
+  return n;
+}
+
+void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
+                          int32_t* out, uint64_t* keys) {
+  size_t n = c;
+  if (c > k) {
+    if (!random) {
+      std::nth_element(ids, ids + k, ids + c);
+    } else {
+      for (size_t j = 0; j < c; ++j) keys[j] = Draw(row_key, ids[j]);
+      n = 0;
+      if (c <= 32) {
+        // Few candidates (the common case at scale: about Σt / M): rank
+        // each key by counting, no histogram to clear.
+        for (size_t j = 0; j < c; ++j) {
+          size_t rank = 0;
+          for (size_t l = 0; l < c; ++l) rank += keys[l] < keys[j];
+          ids[n] = ids[j];
+          n += rank < k;
+        }
+      } else {
+        n = CompactWinners(keys, 0, c, KthSmallestKey(keys, c, k), ids, 0);
+      }
+    }
+    n = k;
+  }
+  std::sort(ids, ids + n);
+  for (size_t j = 0; j < n; ++j) out[j] = static_cast<int32_t>(ids[j]);
+  std::fill(out + n, out + k, -1);
+}
+
+namespace scalar {
+
+size_t Candidates(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                  uint32_t* ids) {
+  size_t n = 0;
+  for (uint32_t t = 0; t < arcs.E; ++t) {
+    if (ArcHolds(phi, s, arcs.position[t], arcs.E) &&
+        ArcHolds(arcs.offset[t], arcs.length[t], y, arcs.M)) {
+      ids[n++] = t;
+    }
+  }
+  return n;
+}
+
+}  // namespace scalar
+}  // namespace phase_router

@@ -1,0 +1,102 @@
+// Candidates of an aligned routing straight from the arcs (SPEC.md's closed
+// form), with no bit matrix: the arc-intersection backend's kernels.
+//
+// With alignment on, after rotation and the (folded) permutations:
+//   source i is the arc  [phi_i, phi_i + s_i)  on Z_E, sitting at y_i on Z_M;
+//   target t is the arc  [psi_t, psi_t + t_t)  on Z_M, sitting at x_t on Z_E;
+// and t is a candidate of i iff x_t lies in i's arc and y_i in t's arc
+// (x_t = q_s[t], y_i = q_t[i]: router/router.cc folds the row permutations
+// into these). Two ways to list source i's candidates:
+//   * by its own arc: the s_i positions of the arc, each naming one target
+//     (target_at[x]) whose arc is then tested: s_i O(1) tests;
+//   * by the target arcs over y_i: the phase offsets lay the target arcs end
+//     to end on the unrolled line [0, Σt), so the arcs covering y_i are the
+//     ones holding y_i, y_i + M, y_i + 2M, ... (at most one arc each, as no
+//     arc is longer than M), found by a bucketed search of the prefix sums;
+//     each is then tested against i's arc: about Σt / M searches.
+// Each source takes the cheaper way (ArcCostModel). Candidates come out in
+// ascending target order from the second way and in ring order from the
+// first; SelectFromCandidates accepts either.
+#ifndef PHASE_ROUTER_KERNELS_ARC_CANDIDATES_H_
+#define PHASE_ROUTER_KERNELS_ARC_CANDIDATES_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace phase_router {
+
+// [offset, offset + length) on Z_ring holds `point` (all < ring except
+// length, which may equal ring).
+inline bool ArcHolds(uint32_t offset, uint32_t length, uint32_t point, size_t ring) {
+  const size_t from_start = point >= offset ? point - offset : point + ring - offset;
+  return from_start < length;
+}
+
+// The target side, read-only and shared by every thread. The caller owns
+// every array; ArcIndexSizes says how large the locator's are.
+struct TargetArcs {
+  size_t M = 0, E = 0;
+  const uint32_t* length = nullptr;     // t_t, E entries
+  const uint32_t* offset = nullptr;     // psi_t, E entries
+  const uint32_t* position = nullptr;   // x_t = q_s[t], E entries
+  const uint32_t* target_at = nullptr;  // inverse of position, E entries
+  // The locator: start[t] = t_0 + ... + t_{t-1} on the unrolled line
+  // (E + 1 entries, start[E] = Σt), and first[b] = the arc holding the point
+  // b << shift (buckets + 1 entries, clamped to the last non-empty arc).
+  const uint64_t* start = nullptr;
+  const uint32_t* first = nullptr;
+  uint32_t shift = 0;
+  uint64_t buckets = 0;
+
+  uint64_t total() const { return start[E]; }
+  // Arcs over point y of Z_M: one per unrolled point y, y + M, ... < Σt.
+  uint64_t HitsAt(uint32_t y) const { return y < total() ? (total() - 1 - y) / M + 1 : 0; }
+};
+
+// Entries of the locator for E arcs summing to `total`: a power-of-two
+// bucket width giving about two buckets per arc.
+struct ArcIndexSizes {
+  uint32_t shift = 0;
+  uint64_t buckets = 0;  // first[] has buckets + 1 entries
+  static ArcIndexSizes For(size_t E, uint64_t total);
+};
+
+// Fills start[] and first[] of `arcs` (length, E, M set) for `sizes`.
+void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
+                   TargetArcs* arcs);
+
+// Source i's candidates, written to ids (room for min(s, hits) entries);
+// returns their count.
+//   ByTargetArcs: ascending target ids; costs HitsAt(y) searches.
+//   BySourceArc: in the order of the arc's positions; costs s tests.
+size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                              uint32_t* ids);
+size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                             uint32_t* ids);
+
+// The per-source choice: search the target arcs when their hits cost less
+// than testing the s positions of the source's own arc. A search costs about
+// kSearchCost tests (measured: bench/scale_bench.cc, docs/scale.md: a
+// search costs 6-8 ns, a test of the source arc about 1.7 ns).
+struct ArcCostModel {
+  static constexpr uint64_t kSearchCost = 4;
+  static bool SearchTargets(uint32_t s, uint64_t hits) { return hits * kSearchCost < s; }
+};
+
+// SPEC.md's selection from a candidate list of c distinct target ids (any
+// order): writes exactly k entries to out, the chosen ids ascending, then -1.
+// random: the min(k, c) ids with the smallest Draw(row_key, id);
+// lowest: the min(k, c) smallest ids. Scratch: keys holds c entries. Sorts
+// ids in place.
+void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
+                          int32_t* out, uint64_t* keys);
+
+namespace scalar {
+// The twin: every target tested by the closed form, ascending ids.
+size_t Candidates(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                  uint32_t* ids);
+}  // namespace scalar
+
+}  // namespace phase_router
+
+#endif  // PHASE_ROUTER_KERNELS_ARC_CANDIDATES_H_

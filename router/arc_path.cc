@@ -1,0 +1,64 @@
+// The arc-intersection path: an aligned routing with no bit matrix
+// (kernels/arc_candidates.h explains the geometry). Per source it lists the
+// candidates the cheaper way, then runs SPEC.md's selection on the list.
+// Sources are independent, so row bands run on OpenMP threads and write
+// disjoint rows: the routes never depend on the number of threads.
+#include <omp.h>
+
+#include <cstring>
+
+#include "kernels/arc_candidates.h"
+#include "kernels/random.h"
+#include "router/pipeline.h"
+
+namespace phase_router {
+
+void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, const uint32_t* t,
+               Workspace& w, int32_t* out, uint32_t* counts, StageTimer& timer) {
+  const size_t M = plan.M, E = plan.E, rows = plan.rows(), first_row = plan.row_begin;
+  const int threads = static_cast<int>(plan.threads);
+
+  PhaseOffsets(s, first_row, plan.row_end, E, w.phi.data());
+  PhaseOffsets(t, 0, E, M, w.psi.data());
+  timer.Stop("phase_offsets");
+
+  ColumnPermutations(plan, options.seed, w);
+  for (size_t c = 0; c < E; ++c) w.target_at[w.q_s[c]] = static_cast<uint32_t>(c);
+  timer.Stop("permutations");
+
+  TargetArcs arcs;
+  arcs.M = M;
+  arcs.E = E;
+  arcs.length = t;
+  arcs.offset = w.psi.data();
+  arcs.position = w.q_s.data();
+  arcs.target_at = w.target_at.data();
+  uint64_t total = 0;
+  for (size_t j = 0; j < E; ++j) total += t[j];
+  BuildArcIndex(ArcIndexSizes::For(E, total), w.start.data(), w.first.data(), &arcs);
+  timer.Stop("arc_index");
+
+  const uint32_t k = options.k;
+  const bool random = options.select == Select::kRandom;
+  const uint64_t selection_key = DomainKey(options.seed, Domain::kSelection);
+  // Bands of 1024 sources: a source costs tens of nanoseconds, so smaller
+  // bands would pay OpenMP's scheduling per source.
+  const size_t grain = std::max<size_t>(1024, rows / (16 * plan.threads) + 1);
+  ParallelBands(rows, grain, threads, [&](size_t r0, size_t r1) {
+    const size_t tid = static_cast<size_t>(omp_get_thread_num());
+    uint32_t* ids = w.ids.data() + tid * E;
+    uint64_t* keys = w.keys.data() + tid * E;
+    for (size_t r = r0; r < r1; ++r) {
+      const size_t i = first_row + r;
+      const uint32_t y = w.q_t[i];
+      const size_t c = ArcCostModel::SearchTargets(s[i], arcs.HitsAt(y))
+                           ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
+                           : CandidatesBySourceArc(arcs, s[i], w.phi[r], y, ids);
+      counts[r] = static_cast<uint32_t>(c);
+      SelectFromCandidates(ids, c, k, random, Draw(selection_key, i), out + r * k, keys);
+    }
+  });
+  timer.Stop("select");
+}
+
+}  // namespace phase_router
