@@ -9,8 +9,9 @@
 //   build/bin/scale_peak --M 65536 --E 65536 --k 1024 --s half --t half --method bits
 //
 // --s full: every s_i = E. --s half / --t half: Binomial(n, 1/2) degrees
-// (the row popcounts of a Bernoulli(1/2) matrix). --t-total X: Σt = X M k
-// spread evenly (the capacity of an MoE layer with capacity factor X).
+// (the row popcounts of a Bernoulli(1/2) matrix); --density D: both sides
+// Binomial(n, D). --t-total X: Σt = X M k spread evenly (the capacity of an
+// MoE layer with capacity factor X).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -34,6 +35,7 @@ struct Args {
   uint32_t k = 8;
   std::string s = "full", t = "total";
   double t_total = 1.25;
+  double density = 0.5;  // of the "half" sides
   Method method = Method::kAuto;
   int threads = 0;
   int repeat = 3;
@@ -44,7 +46,7 @@ struct Args {
   std::fprintf(stderr,
                "scale_peak: %s\n"
                "usage: scale_peak [--M N] [--E N] [--k N] [--s full|half] "
-               "[--t half | --t-total X] [--method auto|bits|arcs] [--threads N] "
+               "[--t half | --t-total X] [--density D] [--method auto|bits|arcs] [--threads N] "
                "[--repeat N] [--seed N]\n",
                why);
   std::exit(2);
@@ -67,6 +69,11 @@ Args Parse(int argc, char** argv) {
     else if (key == "--seed" && number) a.seed = n;
     else if (key == "--s" && (value == "full" || value == "half")) a.s = value;
     else if (key == "--t" && value == "half") a.t = value;
+    else if (key == "--density") {
+      a.density = std::strtod(value.c_str(), &end);
+      if (!end || *end || a.density <= 0 || a.density > 1) Usage("--density wants (0, 1]");
+      a.s = a.t = "half";
+    }
     else if (key == "--t-total") {
       a.t = "total";
       a.t_total = std::strtod(value.c_str(), &end);
@@ -84,8 +91,8 @@ Args Parse(int argc, char** argv) {
   return a;
 }
 
-std::vector<uint32_t> HalfDegrees(size_t n, size_t ring, std::mt19937_64& rng) {
-  std::binomial_distribution<uint32_t> binomial(static_cast<uint32_t>(ring), 0.5);
+std::vector<uint32_t> BinomialDegrees(size_t n, size_t ring, double p, std::mt19937_64& rng) {
+  std::binomial_distribution<uint32_t> binomial(static_cast<uint32_t>(ring), p);
   std::vector<uint32_t> d(n);
   for (auto& x : d) x = binomial(rng);
   return d;
@@ -104,10 +111,10 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(a.seed);
   const std::vector<uint32_t> s =
       a.s == "full" ? std::vector<uint32_t>(a.M, static_cast<uint32_t>(a.E))
-                    : HalfDegrees(a.M, a.E, rng);
+                    : BinomialDegrees(a.M, a.E, a.density, rng);
   std::vector<uint32_t> t;
   if (a.t == "half") {
-    t = HalfDegrees(a.E, a.M, rng);
+    t = BinomialDegrees(a.E, a.M, a.density, rng);
   } else {
     // Σt = round(X M k), as even as integers allow, each at most M.
     const uint64_t total = static_cast<uint64_t>(std::llround(a.t_total * double(a.M) * a.k));
@@ -160,12 +167,13 @@ int main(int argc, char** argv) {
   const double peak_mb = double(PeakRssBytes()) / 1e6;
   const double words = double(a.M) * double((a.E + 63) / 64);
   std::printf(
-      "M=%zu E=%zu k=%u s=%s t=%s method=%s threads=%d target=%s\n"
+      "M=%zu E=%zu k=%u s=%s t=%s density=%g method=%s threads=%d target=%s\n"
       "  route: %.1f ms (best of %d), %.3f ns per M*E/64 word\n"
       "  peak RSS: %.1f MB (inputs alone %.1f MB); routes %.1f MB; peak/routes %.2f\n"
       "  rows full: %zu of %zu; targets over capacity: %zu; load max %u\n"
       "  candidates per source: min %u mean %.1f max %u\n",
-      a.M, a.E, a.k, a.s.c_str(), a.t == "half" ? "half" : ("total " + std::to_string(a.t_total)).c_str(),
+      a.M, a.E, a.k, a.s.c_str(),
+      a.t == "half" ? "half" : ("total " + std::to_string(a.t_total)).c_str(), a.density,
       stats.method.c_str(), a.threads, stats.backend.c_str(), best_ms, a.repeat,
       best_ms * 1e6 / words, peak_mb, double(rss_inputs) / 1e6, routes_mb, peak_mb / routes_mb,
       full_rows, a.M, over, stats.load_max, stats.candidates_min, stats.candidates_mean,

@@ -70,3 +70,6 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/phase_router.pc
 if(TARGET phase_router_cli)
   install(TARGETS phase_router_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+if(TARGET phase_router_mpi)
+  install(TARGETS phase_router_mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

@@ -78,8 +78,36 @@ size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, u
   return n;
 }
 
+namespace {
+
+// The n chosen ids ascending into out, then -1 up to k. Many ids in random
+// order (a source arc's) are cheaper to order by a bitmap of the id range
+// than by sorting: about n log n compares against id_bound / 64 words.
+void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_t* out,
+                    uint64_t* bitmap) {
+  const size_t words = (id_bound + 63) / 64;
+  size_t log_n = 0;
+  while ((size_t{1} << log_n) < n) ++log_n;
+  if (n > 16 && words < n * log_n) {
+    std::fill(bitmap, bitmap + words, 0);
+    for (size_t j = 0; j < n; ++j) bitmap[ids[j] / 64] |= uint64_t{1} << (ids[j] % 64);
+    size_t written = 0;
+    for (size_t w = 0; w < words; ++w) {
+      for (uint64_t bits = bitmap[w]; bits != 0; bits &= bits - 1) {
+        out[written++] = static_cast<int32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+      }
+    }
+  } else {
+    std::sort(ids, ids + n);
+    for (size_t j = 0; j < n; ++j) out[j] = static_cast<int32_t>(ids[j]);
+  }
+  std::fill(out + n, out + k, -1);
+}
+
+}  // namespace
+
 void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
-                          int32_t* out, uint64_t* keys) {
+                          size_t id_bound, int32_t* out, uint64_t* keys) {
   size_t n = c;
   if (c > k) {
     if (!random) {
@@ -102,9 +130,7 @@ void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint
     }
     n = k;
   }
-  std::sort(ids, ids + n);
-  for (size_t j = 0; j < n; ++j) out[j] = static_cast<int32_t>(ids[j]);
-  std::fill(out + n, out + k, -1);
+  WriteAscending(ids, n, k, id_bound, out, keys);
 }
 
 namespace scalar {

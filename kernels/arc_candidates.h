@@ -83,13 +83,14 @@ struct ArcCostModel {
   static bool SearchTargets(uint32_t s, uint64_t hits) { return hits * kSearchCost < s; }
 };
 
-// SPEC.md's selection from a candidate list of c distinct target ids (any
-// order): writes exactly k entries to out, the chosen ids ascending, then -1.
+// SPEC.md's selection from a candidate list of c distinct target ids below
+// id_bound (any order): writes exactly k entries to out, the chosen ids
+// ascending, then -1.
 // random: the min(k, c) ids with the smallest Draw(row_key, id);
-// lowest: the min(k, c) smallest ids. Scratch: keys holds c entries. Sorts
-// ids in place.
+// lowest: the min(k, c) smallest ids. Scratch: keys holds
+// max(c, ceil(id_bound / 64)) entries. Reorders ids.
 void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
-                          int32_t* out, uint64_t* keys);
+                          size_t id_bound, int32_t* out, uint64_t* keys);
 
 namespace scalar {
 // The twin: every target tested by the closed form, ascending ids.

@@ -119,16 +119,50 @@ uint64_t ToUint64(py::handle value, const char* name) {
   return as_unsigned;
 }
 
+// An int or anything with __index__ (numpy integers), as a uint64.
+uint64_t IndexToUint64(py::handle value, const std::string& name) {
+  if (!PyLong_Check(value.ptr()) && PyIndex_Check(value.ptr())) {
+    py::object as_int =
+        py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!as_int) throw py::error_already_set();
+    return ToUint64(as_int, name.c_str());
+  }
+  return ToUint64(value, name.c_str());
+}
+
 struct Call {
-  Options options;
+  Options options;  // row_end is set by RoutedRows once M is known
+  std::optional<uint64_t> row_end;  // rows=(begin, end); none = M
   std::optional<std::string> target;
   bool want_stats = false;
 };
 
+// rows=None, or (begin, end): a tuple or list of two ints (numpy integers
+// too), end None meaning M.
+void ParseRows(py::handle rows, Call* call) {
+  if (rows.is_none()) return;
+  if (!(PyTuple_Check(rows.ptr()) || PyList_Check(rows.ptr())) ||
+      py::len(rows) != 2) {
+    throw py::type_error(
+        "rows must be None or a pair (begin, end) of ints, end None meaning "
+        "M; not " +
+        std::string(py::str(py::type::of(rows).attr("__name__"))) +
+        (py::isinstance<py::sequence>(rows)
+             ? " of length " + std::to_string(py::len(rows))
+             : std::string()));
+  }
+  const py::sequence pair = py::reinterpret_borrow<py::sequence>(rows);
+  call->options.row_begin = IndexToUint64(pair[0], "rows[0]");
+  if (!pair[1].is_none()) call->row_end = IndexToUint64(pair[1], "rows[1]");
+}
+
+// The options of a call. method and rows apply to route() and
+// route_degrees(); the other callers keep the defaults (all rows).
 Call MakeCall(int64_t k, py::handle seed, bool align, bool row_perm,
               const std::string& select,
               const std::optional<std::string>& target, int threads, bool stats,
-              py::handle memory_limit) {
+              py::handle memory_limit, const std::string& method = "auto",
+              py::handle rows = py::none()) {
   Call call;
   // Routes are int32 target ids, and so is k; 0 is left to the router.
   if (k < 0 || k > std::numeric_limits<int32_t>::max()) {
@@ -143,6 +177,8 @@ Call MakeCall(int64_t k, py::handle seed, bool align, bool row_perm,
   call.options.select = ParseSelect(select);
   call.options.threads = threads;
   call.options.memory_limit = ToUint64(memory_limit, "memory_limit");
+  call.options.method = ParseMethod(method);
+  ParseRows(rows, &call);
   CheckTargetName(target);
   call.target = target;
   call.want_stats = stats;
@@ -167,6 +203,9 @@ py::dict StatsToDict(const Stats& stats, const Options& options) {
   d["stage_ms"] = stage_ms;
   d["route_ms"] = stats.route_ms;
   d["backend"] = stats.backend;
+  d["method"] = stats.method;  // resolved: "bits" or "arcs"
+  d["row_begin"] = stats.row_begin;
+  d["row_end"] = stats.row_end;
   d["seed"] = options.seed;
   d["align"] = options.align;
   d["row_perm"] = options.row_perm;
@@ -323,9 +362,10 @@ std::vector<uint32_t> Degrees(py::handle object, const char* name) {
 
 // ---------------------------------------------------------------- output
 
-// The M x k int32 result: `out` if given (C-contiguous, writable, the right
-// shape and dtype), else a new array. A new array over the memory ceiling
-// is refused before it is allocated, as the library would refuse it.
+// The M x k int32 result (M = the rows routed): `out` if given
+// (C-contiguous, writable, the right shape and dtype), else a new array. A
+// new array over the memory ceiling is refused before it is allocated, as
+// the library would refuse it.
 py::array_t<int32_t> OutputArray(size_t M, const Options& options,
                                  py::handle out) {
   const size_t k = options.k;
@@ -373,18 +413,33 @@ struct PyRouter {
   std::mutex mutex;
 };
 
-py::object Finish(py::array_t<int32_t> routes, const Call& call,
-                  const Stats& stats) {
-  if (!call.want_stats) return routes;
-  return py::make_tuple(std::move(routes), StatsToDict(stats, call.options));
+// The rows a call of M sources routes, end - begin, with the range stored
+// in `options`. An invalid range raises the library's error (code and
+// message) here, before the output is sized (rows=(0, 0) could not be
+// passed on: row_end 0 means M); M = 0 is left to the library, whose
+// empty-routing error comes first.
+size_t RoutedRows(size_t M, const Call& call, Options* options) {
+  if (M == 0) return 0;
+  const uint64_t begin = options->row_begin, end = call.row_end.value_or(M);
+  if (begin >= end || end > M) {
+    throw Error(
+        ErrorCode::kBadOption,
+        "row range [" + std::to_string(begin) + ", " + std::to_string(end) +
+            ") is not a non-empty range of the M = " + std::to_string(M) +
+            " sources");
+  }
+  options->row_end = static_cast<size_t>(end);
+  return static_cast<size_t>(end - begin);
 }
 
-// Routes with `run(router, out, stats_or_null)` on `shared` (or on a
-// temporary router), without the GIL.
+// Routes with `run(router, options, out, stats_or_null)` on `shared` (or
+// on a temporary router), without the GIL.
 template <class Run>
 py::object RunRouting(PyRouter* shared, size_t M, const Call& call,
                       py::handle out, const Run& run) {
-  py::array_t<int32_t> routes = OutputArray(M, call.options, out);
+  Options options = call.options;
+  const size_t rows = RoutedRows(M, call, &options);
+  py::array_t<int32_t> routes = OutputArray(rows, options, out);
   int32_t* data = routes.mutable_data();
   Stats stats;
   {
@@ -393,13 +448,14 @@ py::object RunRouting(PyRouter* shared, size_t M, const Call& call,
     Stats* stats_out = call.want_stats ? &stats : nullptr;
     if (shared != nullptr) {
       std::lock_guard<std::mutex> lock(shared->mutex);
-      run(shared->router, data, stats_out);
+      run(shared->router, options, data, stats_out);
     } else {
       Router router;
-      run(router, data, stats_out);
+      run(router, options, data, stats_out);
     }
   }
-  return Finish(std::move(routes), call, stats);
+  if (!call.want_stats) return routes;
+  return py::make_tuple(std::move(routes), StatsToDict(stats, options));
 }
 
 py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
@@ -417,9 +473,8 @@ py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
   if (s_layout == Layout::kBytes) {
     const ByteMatrixView s = ByteView(S, "S"), t = ByteView(T, "T");
     return RunRouting(shared, s.rows, call, out,
-                      [&](Router& r, int32_t* o, Stats* st) {
-                        r.Route(s, t, call.options, o, st);
-                      });
+                      [&](Router& r, const Options& o, int32_t* data,
+                          Stats* st) { r.Route(s, t, o, data, st); });
   }
   // Packed: S is M x words(E) and T is E x words(M), so M and E are the row
   // counts.
@@ -427,8 +482,8 @@ py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
                E = static_cast<size_t>(T.shape(0));
   const BitMatrixView s = BitView(S, E, "S"), t = BitView(T, M, "T");
   return RunRouting(shared, M, call, out,
-                    [&](Router& r, int32_t* o, Stats* st) {
-                      r.Route(s, t, call.options, o, st);
+                    [&](Router& r, const Options& o, int32_t* data, Stats* st) {
+                      r.Route(s, t, o, data, st);
                     });
 }
 
@@ -438,10 +493,45 @@ py::object RouteDegreeVectors(PyRouter* shared, py::handle s_in,
   const std::vector<uint32_t> s = Degrees(s_in, "s");
   const std::vector<uint32_t> t = Degrees(t_in, "t");
   return RunRouting(shared, s.size(), call, out,
-                    [&](Router& r, int32_t* o, Stats* st) {
-                      r.RouteDegrees(s, t, call.options, o, st);
+                    [&](Router& r, const Options& o, int32_t* data, Stats* st) {
+                      r.RouteDegrees(s, t, o, data, st);
                     });
 }
+
+// route() and route_degrees(), on a Router (`shared`) or on a temporary one
+// (nullptr); Bound<F> makes the module function and the Router method.
+py::object PyRoute(PyRouter* shared, py::handle S, py::handle T, int64_t k,
+                   py::handle seed, bool align, bool row_perm,
+                   const std::string& select,
+                   const std::optional<std::string>& target, int threads,
+                   bool stats, py::handle memory_limit,
+                   const std::string& method, py::handle rows, py::handle out) {
+  const Call call = MakeCall(k, seed, align, row_perm, select, target, threads,
+                             stats, memory_limit, method, rows);
+  return RouteMatrices(shared, S, T, call, out);
+}
+
+py::object PyRouteDegrees(PyRouter* shared, py::handle s, py::handle t,
+                          int64_t k, py::handle seed, bool row_perm,
+                          const std::string& select,
+                          const std::optional<std::string>& target, int threads,
+                          bool stats, py::handle memory_limit,
+                          const std::string& method, py::handle rows,
+                          py::handle out) {
+  const Call call = MakeCall(k, seed, true, row_perm, select, target, threads,
+                             stats, memory_limit, method, rows);
+  return RouteDegreeVectors(shared, s, t, call, out);
+}
+
+template <auto F>
+struct Bound;
+template <class... Args, py::object (*F)(PyRouter*, Args...)>
+struct Bound<F> {
+  static py::object Function(Args... args) { return F(nullptr, args...); }
+  static py::object Method(PyRouter& self, Args... args) {
+    return F(&self, args...);
+  }
+};
 
 // ---------------------------------------------------------------- helpers
 
@@ -505,7 +595,7 @@ void ForceTargetFromPython(const std::optional<std::string>& name) {
 
 constexpr const char* kRouteDoc =
     R"doc(Routes S (M x E) and T (E x M): an M x k int32 array, row i = source i's
-target ids ascending, -1 padded (docs/spec.md).
+target ids ascending, -1 padded (docs/spec.md); (end - begin) x k with rows.
 
 S, T: 2-D bool or uint8 arrays (nonzero = 1), read in place: any row stride,
 cells contiguous within a row. Or 2-D uint64 arrays of packed rows (bit x of
@@ -516,31 +606,28 @@ k: fan-out cap, >= 1. seed: any int in [0, 2^64). align: only the row
 degrees matter. row_perm: SPEC step 5. select: "random" or "lowest".
 target: a kernel target name for this call (see targets()), None = the
 active one. threads: OpenMP threads, 0 = default. memory_limit: bytes, 0 =
-the library's default ceiling. out: an optional C-contiguous int32 (M, k)
-array to write into. stats: also return the per-call statistics as a dict.
+the library's default ceiling. method: how candidates are found, "bits"
+(the bit matrices; any input), "arcs" (arc intersection; aligned input
+only, O(M + E) memory) or "auto" (the cheaper for aligned input, else
+bits); the routes are the same (docs/scale.md). rows: None for all M
+sources, or (begin, end) to route only sources begin <= i < end (end None
+= M): row r of the result is source begin + r, equal to that row of the
+whole routing. out: an optional C-contiguous int32 (M, k) array to write
+into ((end - begin, k) with rows). stats: also return the per-call
+statistics as a dict (with the method that ran and row_begin, row_end).
 The GIL is released while routing. Raises phase_router.Error (a ValueError)
 with the library's message for bad input, TypeError for a wrong type.)doc";
 
 constexpr const char* kRouteDegreesDoc =
     R"doc(Routes from degree vectors: s has M integers each <= E, t has E
 integers each <= M. The same routes as route() on matrices with those row
-degrees and align=True. Other arguments as for route().)doc";
+degrees and align=True (so any method applies). Other arguments, rows and
+method included, as for route().)doc";
 
 // ---------------------------------------------------------------- analysis
 // (phase_router/analysis.h): statistics over seeds, capacity planning, the
 // Chung-Lu and two-choice baselines. Inputs are degree vectors; results are
 // dicts of numpy arrays and floats. The GIL is released while computing.
-
-// An int or anything with __index__ (numpy integers), as a uint64.
-uint64_t IndexToUint64(py::handle value, const std::string& name) {
-  if (!PyLong_Check(value.ptr()) && PyIndex_Check(value.ptr())) {
-    py::object as_int =
-        py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
-    if (!as_int) throw py::error_already_set();
-    return ToUint64(as_int, name.c_str());
-  }
-  return ToUint64(value, name.c_str());
-}
 
 // The seeds: any iterable of ints (a list, a range, a numpy integer array).
 std::vector<uint64_t> SeedList(py::handle object) {
@@ -790,77 +877,37 @@ void DefineModule(py::module_& m) {
     }
   });
 
-  m.def(
-      "route",
-      [](py::handle S, py::handle T, int64_t k, py::handle seed, bool align,
-         bool row_perm, const std::string& select,
-         const std::optional<std::string>& target, int threads, bool stats,
-         py::handle memory_limit, py::handle out) {
-        const Call call = MakeCall(k, seed, align, row_perm, select, target,
-                                   threads, stats, memory_limit);
-        return RouteMatrices(nullptr, S, T, call, out);
-      },
-      py::arg("S"), py::arg("T"), py::arg("k"), py::kw_only(),
-      py::arg("seed") = 0, py::arg("align") = true, py::arg("row_perm") = false,
-      py::arg("select") = "random", py::arg("target") = py::none(),
-      py::arg("threads") = 0, py::arg("stats") = false,
-      py::arg("memory_limit") = 0, py::arg("out") = py::none(), kRouteDoc);
+  // route() and route_degrees(), as module functions and Router methods.
+  const auto def_route = [](auto& scope, auto function) {
+    scope.def("route", function, py::arg("S"), py::arg("T"), py::arg("k"),
+              py::kw_only(), py::arg("seed") = 0, py::arg("align") = true,
+              py::arg("row_perm") = false, py::arg("select") = "random",
+              py::arg("target") = py::none(), py::arg("threads") = 0,
+              py::arg("stats") = false, py::arg("memory_limit") = 0,
+              py::arg("method") = "auto", py::arg("rows") = py::none(),
+              py::arg("out") = py::none(), kRouteDoc);
+  };
+  const auto def_route_degrees = [](auto& scope, auto function) {
+    scope.def("route_degrees", function, py::arg("s"), py::arg("t"),
+              py::arg("k"), py::kw_only(), py::arg("seed") = 0,
+              py::arg("row_perm") = false, py::arg("select") = "random",
+              py::arg("target") = py::none(), py::arg("threads") = 0,
+              py::arg("stats") = false, py::arg("memory_limit") = 0,
+              py::arg("method") = "auto", py::arg("rows") = py::none(),
+              py::arg("out") = py::none(), kRouteDegreesDoc);
+  };
+  def_route(m, &Bound<PyRoute>::Function);
+  def_route_degrees(m, &Bound<PyRouteDegrees>::Function);
 
-  m.def(
-      "route_degrees",
-      [](py::handle s, py::handle t, int64_t k, py::handle seed, bool row_perm,
-         const std::string& select, const std::optional<std::string>& target,
-         int threads, bool stats, py::handle memory_limit, py::handle out) {
-        const Call call = MakeCall(k, seed, true, row_perm, select, target,
-                                   threads, stats, memory_limit);
-        return RouteDegreeVectors(nullptr, s, t, call, out);
-      },
-      py::arg("s"), py::arg("t"), py::arg("k"), py::kw_only(),
-      py::arg("seed") = 0, py::arg("row_perm") = false,
-      py::arg("select") = "random", py::arg("target") = py::none(),
-      py::arg("threads") = 0, py::arg("stats") = false,
-      py::arg("memory_limit") = 0, py::arg("out") = py::none(),
-      kRouteDegreesDoc);
-
-  py::class_<PyRouter>(
+  py::class_<PyRouter> router(
       m, "Router",
       "A router that keeps its workspace across calls (buffers grow, never "
       "shrink): reuse one for routings of the same size. Safe to share between "
-      "threads (calls on one Router run one at a time).")
-      .def(py::init<>())
-      .def(
-          "route",
-          [](PyRouter& self, py::handle S, py::handle T, int64_t k,
-             py::handle seed, bool align, bool row_perm,
-             const std::string& select,
-             const std::optional<std::string>& target, int threads, bool stats,
-             py::handle memory_limit, py::handle out) {
-            const Call call = MakeCall(k, seed, align, row_perm, select, target,
-                                       threads, stats, memory_limit);
-            return RouteMatrices(&self, S, T, call, out);
-          },
-          py::arg("S"), py::arg("T"), py::arg("k"), py::kw_only(),
-          py::arg("seed") = 0, py::arg("align") = true,
-          py::arg("row_perm") = false, py::arg("select") = "random",
-          py::arg("target") = py::none(), py::arg("threads") = 0,
-          py::arg("stats") = false, py::arg("memory_limit") = 0,
-          py::arg("out") = py::none(), kRouteDoc)
-      .def(
-          "route_degrees",
-          [](PyRouter& self, py::handle s, py::handle t, int64_t k,
-             py::handle seed, bool row_perm, const std::string& select,
-             const std::optional<std::string>& target, int threads, bool stats,
-             py::handle memory_limit, py::handle out) {
-            const Call call = MakeCall(k, seed, true, row_perm, select, target,
-                                       threads, stats, memory_limit);
-            return RouteDegreeVectors(&self, s, t, call, out);
-          },
-          py::arg("s"), py::arg("t"), py::arg("k"), py::kw_only(),
-          py::arg("seed") = 0, py::arg("row_perm") = false,
-          py::arg("select") = "random", py::arg("target") = py::none(),
-          py::arg("threads") = 0, py::arg("stats") = false,
-          py::arg("memory_limit") = 0, py::arg("out") = py::none(),
-          kRouteDegreesDoc)
+      "threads (calls on one Router run one at a time).");
+  router.def(py::init<>());
+  def_route(router, &Bound<PyRoute>::Method);
+  def_route_degrees(router, &Bound<PyRouteDegrees>::Method);
+  router
       .def_property_readonly(
           "workspace_bytes",
           [](PyRouter& self) {

@@ -55,7 +55,7 @@ void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, cons
                            ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
                            : CandidatesBySourceArc(arcs, s[i], w.phi[r], y, ids);
       counts[r] = static_cast<uint32_t>(c);
-      SelectFromCandidates(ids, c, k, random, Draw(selection_key, i), out + r * k, keys);
+      SelectFromCandidates(ids, c, k, random, Draw(selection_key, i), E, out + r * k, keys);
     }
   });
   timer.Stop("select");

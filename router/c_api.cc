@@ -68,6 +68,19 @@ phase_router::Options ToOptions(const pr_options& o) {
                                               : phase_router::Select::kRandom;
   options.threads = o.threads;
   options.memory_limit = o.memory_limit;
+  int method;
+  std::memcpy(&method, &o.method, sizeof(method));
+  switch (method) {
+    case PR_METHOD_AUTO: options.method = phase_router::Method::kAuto; break;
+    case PR_METHOD_BITS: options.method = phase_router::Method::kBits; break;
+    case PR_METHOD_ARCS: options.method = phase_router::Method::kArcs; break;
+    default:
+      throw phase_router::Error(phase_router::ErrorCode::kBadOption,
+                                "unknown method " + std::to_string(method) +
+                                    " (expected PR_METHOD_AUTO, _BITS or _ARCS)");
+  }
+  options.row_begin = o.row_begin;
+  options.row_end = o.row_end;
   return options;
 }
 
@@ -93,6 +106,9 @@ void CopyStats(const phase_router::Stats& from, pr_stats* to) {
   to->load_skew = from.load_skew;
   to->route_ms = from.route_ms;
   std::snprintf(to->backend, sizeof(to->backend), "%s", from.backend.c_str());
+  std::snprintf(to->method, sizeof(to->method), "%s", from.method.c_str());
+  to->row_begin = from.row_begin;
+  to->row_end = from.row_end;
 }
 
 // Routes with `route(options, stats_or_null)` and copies the stats out.
@@ -121,6 +137,9 @@ void pr_options_init(pr_options* options) {
   options->select = PR_SELECT_RANDOM;
   options->threads = defaults.threads;
   options->memory_limit = defaults.memory_limit;
+  options->method = PR_METHOD_AUTO;
+  options->row_begin = defaults.row_begin;
+  options->row_end = defaults.row_end;
 }
 
 pr_error pr_router_create(pr_router** out) {

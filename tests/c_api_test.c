@@ -195,6 +195,29 @@ static void check_case(pr_router* router, const char* path) {
               path);
       ++g_failures;
     }
+    /* The arc method, and the last rows alone (a row range). */
+    pr_stats st;
+    pr_options o2 = o;
+    o2.method = PR_METHOD_ARCS;
+    memset(out, 0x55, entries * sizeof(int32_t));
+    CHECK(pr_route_degrees(router, s, c.M, t, c.E, &o2, out, &st) == PR_OK);
+    CHECK(strcmp(st.method, "arcs") == 0);
+    if (!same_routes(out, c.routes, entries)) {
+      fprintf(stderr, "%s: degrees by arcs: routes differ from the golden ones\n", path);
+      ++g_failures;
+    }
+    o2.method = PR_METHOD_BITS;
+    o2.row_begin = c.M / 2;
+    memset(out, 0x55, entries * sizeof(int32_t));
+    CHECK(pr_route_degrees(router, s, c.M, t, c.E, &o2, out, &st) == PR_OK);
+    CHECK(st.row_begin == c.M / 2 && st.row_end == c.M && strcmp(st.method, "bits") == 0);
+    if (!same_routes(out, c.routes + (c.M / 2) * c.k, (c.M - c.M / 2) * c.k)) {
+      fprintf(stderr, "%s: rows [%zu, M): routes differ from the golden ones\n", path,
+              c.M / 2);
+      ++g_failures;
+    }
+    o2.method = (pr_method)7;
+    CHECK(pr_route_degrees(router, s, c.M, t, c.E, &o2, out, NULL) == PR_ERROR_BAD_OPTION);
     free(s);
     free(t);
   }

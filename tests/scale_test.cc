@@ -381,8 +381,8 @@ TEST(ArcKernels, SelectionFromAListEqualsTheSpec) {
     std::vector<int32_t> want(chosen.begin(), chosen.end());
     want.resize(k, -1);
     std::vector<int32_t> out(k);
-    std::vector<uint64_t> keys(c + 1);
-    SelectFromCandidates(ids.data(), c, k, random, key, out.data(), keys.data());
+    std::vector<uint64_t> keys(std::max<size_t>(c, (E + 63) / 64));
+    SelectFromCandidates(ids.data(), c, k, random, key, E, out.data(), keys.data());
     ASSERT_EQ(out, want) << "c=" << c << " k=" << k;
   }
 }

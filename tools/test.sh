@@ -24,6 +24,11 @@ step "Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
 ctest --test-dir build --output-on-failure -j2
+# The MPI test must have run, not been skipped for want of Open MPI.
+if ! ctest --test-dir build -N -R '^cli_mpi$' | grep -q 'Total Tests: 1'; then
+  echo "test.sh: cli_mpi is not registered (Open MPI missing? run tools/setup.sh)" >&2
+  exit 1
+fi
 
 if ((!quick)); then
   step "arm64 under qemu"

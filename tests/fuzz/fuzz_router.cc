@@ -252,5 +252,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   phase_router::ForceTarget("");
+  // Both methods (arcs only when aligned), whole and for one row range.
+  const size_t a = fdp.ConsumeIntegralInRange<size_t>(0, p.M - 1);
+  const size_t b = fdp.ConsumeIntegralInRange<size_t>(a + 1, p.M);
+  for (phase_router::Method m : {phase_router::Method::kBits, phase_router::Method::kArcs}) {
+    if (m == phase_router::Method::kArcs && !p.align) continue;
+    Options om = o;
+    om.method = m;
+    if (q.Route(router, om, nullptr) != routes) {
+      Fail(std::string("method ") + phase_router::MethodName(m) + " differs");
+    }
+    om.row_begin = a;
+    om.row_end = b;
+    const std::vector<int32_t> want(routes.begin() + static_cast<ptrdiff_t>(a * p.k),
+                                    routes.begin() + static_cast<ptrdiff_t>(b * p.k));
+    if (q.Route(router, om, nullptr) != want) {
+      Fail(std::string("method ") + phase_router::MethodName(m) + ", rows [" +
+           std::to_string(a) + ", " + std::to_string(b) + ") differ from the whole");
+    }
+  }
   return 0;
 }

@@ -11,13 +11,14 @@
 
 namespace phase_router::cli {
 
-int ReportError(const std::string& message, int exit_code) {
+int ReportError(const std::string& message, int exit_code,
+                const char* program) {
   std::string line = message;
   for (char& c : line) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
-  std::fprintf(stderr, "phase-router: error: %s\n", line.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", program, line.c_str());
   return exit_code;
 }
 

@@ -22,9 +22,11 @@ class UsageError : public std::runtime_error {
       : std::runtime_error(message) {}
 };
 
-// Prints "phase-router: error: <message>" as exactly one line on stderr
-// (embedded newlines become spaces) and returns `exit_code`.
-int ReportError(const std::string& message, int exit_code);
+// Prints "<program>: error: <message>" as exactly one line on stderr
+// (embedded newlines become spaces) and returns `exit_code`. The program is
+// phase-router unless another tool built on these options says otherwise.
+int ReportError(const std::string& message, int exit_code,
+                const char* program = "phase-router");
 
 // The value of an unsigned numeric option given as text, in [min, max].
 // Plain decimal only (no sign, no hex): throws UsageError naming the option,

@@ -10,6 +10,7 @@
 #include "tools/cli/stats_json.h"
 #include "tools/io/degrees.h"
 #include "tools/io/file_io.h"
+#include "tools/io/parse_number.h"
 #include "tools/io/pbm.h"
 #include "tools/io/routes_text.h"
 
@@ -59,8 +60,38 @@ Options ParseRouteOptions(const RouteArgs& args) {
   options.align = !args.no_align;
   options.row_perm = args.row_perm;
   options.select = ParseSelect(args.select);
+  options.method = ParseMethod(args.method);  // CLI11 checked the name
   options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
+  if (Given(args.rows_option)) {
+    const RowRange rows = ParseRowsOption(args.rows);
+    options.row_begin = rows.begin;
+    options.row_end = rows.end;
+  }
   return options;
+}
+
+RowRange ParseRowsOption(const std::string& text) {
+  const size_t colon = text.find(':');
+  const bool one_colon = colon != std::string::npos &&
+                         text.find(':', colon + 1) == std::string::npos;
+  if (!one_colon) {
+    throw UsageError("--rows: " + io::QuoteForMessage(text) +
+                     " is not A:B (the sources A to B - 1) or A: (A to M)");
+  }
+  constexpr uint64_t kMax = std::numeric_limits<size_t>::max();
+  RowRange range;
+  range.begin = ParseUnsignedOption("--rows A", text.substr(0, colon), 0, kMax);
+  const std::string end_text = text.substr(colon + 1);
+  if (end_text.empty()) return range;  // "A:": to M
+  range.end = ParseUnsignedOption("--rows B", end_text, 0, kMax);
+  // An empty or reversed range is wrong whatever M is. (B = 0 would also
+  // read as "to M" to the router.)
+  if (range.end <= range.begin) {
+    throw UsageError("--rows: " + text +
+                     " is empty; A:B routes the sources A to B - 1, so B "
+                     "must be greater than A");
+  }
+  return range;
 }
 
 namespace {
@@ -91,17 +122,33 @@ Routes RouteInputsWith(Router& router, const RouteInputs& in,
   return router.Route(s_view, t_view, options, stats);
 }
 
-void WriteRoutes(const Routes& routes, const RouteArgs& args) {
-  if (!args.output.empty()) {
-    io::WriteRoutesTextFile(args.output, routes.ids.data(), routes.M, routes.k);
+}  // namespace
+
+size_t SourceCount(const RouteInputs& in) {
+  return in.matrices ? in.S.rows : in.s.size();
+}
+
+void RouteInputsInto(Router& router, const RouteInputs& in,
+                     const Options& options, int32_t* out, Stats* stats) {
+  if (!in.matrices) {
+    router.RouteDegrees(in.s, in.t, options, out, stats);
+    return;
+  }
+  const ByteMatrixView s_view{in.S.pixels.data(), in.S.rows, in.S.cols, 0};
+  const ByteMatrixView t_view{in.T.pixels.data(), in.T.rows, in.T.cols, 0};
+  router.Route(s_view, t_view, options, out, stats);
+}
+
+void WriteRoutesOutput(const int32_t* ids, size_t M, size_t k,
+                       const std::string& path) {
+  if (!path.empty()) {
+    io::WriteRoutesTextFile(path, ids, M, k);
     return;
   }
   const std::string what = "standard output";
-  io::WriteRoutesText(stdout, routes.ids.data(), routes.M, routes.k, what);
+  io::WriteRoutesText(stdout, ids, M, k, what);
   io::FlushOrThrow(stdout, what);
 }
-
-}  // namespace
 
 RouteInputs ReadRouteInputs(const RouteArgs& args) {
   RouteInputs in;
@@ -146,6 +193,13 @@ void AddRoutingOptions(CLI::App& command, RouteArgs& args) {
   command.add_option("--select", args.select, "top-k selection rule")
       ->check(CLI::IsMember({"random", "lowest"}))
       ->capture_default_str();
+  command
+      .add_option("--method", args.method,
+                  "how candidates are found: bits (bit matrices, any input), "
+                  "arcs (arc intersection, O(M + E) memory; aligned inputs "
+                  "only) or auto (the cheaper); the routes are the same")
+      ->check(CLI::IsMember({"auto", "bits", "arcs"}))
+      ->capture_default_str();
   command.add_option("--threads", args.threads, "OpenMP threads, 0 = default")
       ->type_name("N")
       ->capture_default_str();
@@ -157,13 +211,21 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
   CLI::App* route = app.add_subcommand(
       "route",
       "Route S (M x E PBM) and T (E x M PBM), or degree vectors s and t; "
-      "prints M lines of k target ids, -1 padded");
+      "prints M lines of k target ids, -1 padded (only the --rows range's "
+      "lines with --rows)");
   AddRoutingOptions(*route, args);
   args.output_option =
       route
           ->add_option("-o,--output", args.output,
                        "write routes to FILE (atomically) instead of stdout")
           ->type_name("FILE");
+  args.rows_option =
+      route
+          ->add_option("--rows", args.rows,
+                       "route only the sources A to B - 1 (A: for A to M); "
+                       "prints those rows, each exactly as a full run "
+                       "prints it")
+          ->type_name("A:B");
   route->add_flag("--stats", args.stats,
                   "print one JSON line of statistics on stderr");
   return route;
@@ -178,7 +240,7 @@ void RunRouteCommand(const RouteArgs& args) {
   Stats stats;
   Stats* stats_out = args.stats ? &stats : nullptr;
   const Routes routes = RouteInputsWith(router, inputs, options, stats_out);
-  WriteRoutes(routes, args);
+  WriteRoutesOutput(routes.ids.data(), routes.M, routes.k, args.output);
   if (args.stats) {
     const std::string line =
         StatsToJson(stats, options)

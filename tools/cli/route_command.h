@@ -4,6 +4,7 @@
 #define PHASE_ROUTER_TOOLS_CLI_ROUTE_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,7 +25,9 @@ struct RouteArgs {
   std::string seed = "0";
   std::string threads = "0";
   std::string select = "random";
+  std::string method = "auto";
   std::string memory_limit = "0";
+  std::string rows;    // --rows A:B (route only); empty: every row
   std::string output;  // empty: standard output
   bool no_align = false;
   bool row_perm = false;
@@ -37,6 +40,7 @@ struct RouteArgs {
   CLI::Option* s_degrees_option = nullptr;
   CLI::Option* t_degrees_option = nullptr;
   CLI::Option* output_option = nullptr;
+  CLI::Option* rows_option = nullptr;  // null where not registered (stats)
 };
 
 // Registers the `route` subcommand on `app`, storing into `args`.
@@ -46,15 +50,27 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args);
 
 // Registers route's inputs and routing options on `command`: --s/--t,
 // --s-degrees/--t-degrees, -k, --seed, --no-align, --row-perm, --select,
-// --threads, --memory-limit and --target (not -o or --stats).
+// --method, --threads, --memory-limit and --target (not -o, --stats or
+// --rows).
 void AddRoutingOptions(CLI::App& command, RouteArgs& args);
 
 // Exactly one complete pair of inputs and no option the pair ignores;
 // throws UsageError otherwise. Reads nothing.
 void CheckRouteInputOptions(const RouteArgs& args);
 
-// The routing options, strictly parsed (UsageError names a bad number).
+// The routing options, strictly parsed (UsageError names a bad number or
+// row range). --rows, where registered and given, sets row_begin/row_end.
 Options ParseRouteOptions(const RouteArgs& args);
+
+// --rows A:B, the half-open source range [A, B); "A:" runs to M. Plain
+// decimal on both sides and A < B when B is given; UsageError otherwise.
+// Whether the range fits M is the router's to say (Error kBadOption), since
+// M is only known once the inputs are read.
+struct RowRange {
+  size_t begin = 0;
+  size_t end = 0;  // 0: to M (Options::row_end's convention)
+};
+RowRange ParseRowsOption(const std::string& text);
 
 // The inputs, read from the files the (checked) arguments name: two PBM
 // matrices whose shapes agree (S is M x E, T is E x M), or two degree lists.
@@ -64,6 +80,20 @@ struct RouteInputs {
   std::vector<uint32_t> s, t;  // otherwise
 };
 RouteInputs ReadRouteInputs(const RouteArgs& args);
+
+// M, the number of sources of the inputs (rows of S, or entries of s).
+size_t SourceCount(const RouteInputs& in);
+
+// Routes `in` with `options` into `out`, which holds the rows of
+// options' range times k int32 (phase_router::Router::Route's contract).
+void RouteInputsInto(Router& router, const RouteInputs& in,
+                     const Options& options, int32_t* out, Stats* stats);
+
+// The routes text of `routes` (M lines of k ids) into the file `path`
+// (atomically), or onto standard output when `path` is empty: what
+// `route` prints, so every tool that writes routes writes the same bytes.
+void WriteRoutesOutput(const int32_t* ids, size_t M, size_t k,
+                       const std::string& path);
 
 // Runs a parsed `route` command. Throws UsageError for inconsistent options,
 // io::IoError for unreadable or unwritable files and phase_router::Error for

@@ -79,6 +79,7 @@ nlohmann::ordered_json ToJson(const SeedStats& st, const CapacityEstimate& cap,
   j["align"] = options.align;
   j["row_perm"] = options.row_perm;
   j["select"] = SelectName(options.select);
+  j["method"] = MethodName(options.method);  // as asked: auto is per seed
   j["threads"] = options.threads;
   j["sum_s"] = st.sum_s;
   j["sum_t"] = st.sum_t;

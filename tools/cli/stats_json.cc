@@ -21,6 +21,9 @@ nlohmann::ordered_json StatsToJson(const Stats& stats, const Options& options) {
   json["stage_ms"] = std::move(stage_ms);
   json["route_ms"] = stats.route_ms;
   json["backend"] = stats.backend;
+  json["method"] = stats.method;  // resolved: "bits" or "arcs", never "auto"
+  json["row_begin"] = stats.row_begin;
+  json["row_end"] = stats.row_end;
   json["seed"] = options.seed;
   json["align"] = options.align;
   json["row_perm"] = options.row_perm;

@@ -9,7 +9,8 @@
 namespace phase_router::cli {
 
 // Every field of `stats` (stage_ms as an object whose keys keep pipeline
-// order) followed by the options that produced it (seed, align, row_perm,
+// order; the method that ran and the rows routed, [row_begin, row_end))
+// followed by the options that produced it (seed, align, row_perm,
 // select, threads), so a saved record says how to reproduce itself.
 nlohmann::ordered_json StatsToJson(const Stats& stats, const Options& options);
 

@@ -40,6 +40,13 @@ typedef enum pr_select {
   PR_SELECT_LOWEST = 1  /* the k lowest candidate target ids */
 } pr_select;
 
+/* How candidates are found (phase_router::Method, docs/scale.md). */
+typedef enum pr_method {
+  PR_METHOD_AUTO = 0, /* the cost model picks */
+  PR_METHOD_BITS = 1, /* bit matrices; any input */
+  PR_METHOD_ARCS = 2  /* arc intersection; aligned input only */
+} pr_method;
+
 /* The options of one routing (phase_router::Options). Start from
  * pr_options_init(): it sets every field to its default. */
 typedef struct pr_options {
@@ -50,6 +57,9 @@ typedef struct pr_options {
   pr_select select;      /* default PR_SELECT_RANDOM */
   int threads;           /* OpenMP threads; 0 = OpenMP's default */
   uint64_t memory_limit; /* bytes; 0 = the library's default ceiling */
+  pr_method method;      /* default PR_METHOD_AUTO */
+  size_t row_begin;      /* route sources [row_begin, row_end) only; */
+  size_t row_end;        /* row_end 0 means M (default: all rows) */
 } pr_options;
 
 /* Per-call statistics (a subset of phase_router::Stats). */
@@ -64,6 +74,8 @@ typedef struct pr_stats {
   double load_skew;  /* load_max / load_mean (1 without routes) */
   double route_ms;   /* the whole call */
   char backend[32];  /* the kernel backend that ran, NUL-terminated */
+  char method[8];    /* "bits" or "arcs", NUL-terminated */
+  size_t row_begin, row_end; /* the rows routed */
 } pr_stats;
 
 /* An opaque router: it keeps its workspace across calls (buffers grow,
@@ -81,8 +93,9 @@ void pr_router_destroy(pr_router* router);
 /* Bytes held by the router's workspace (0 for NULL). */
 size_t pr_router_workspace_bytes(const pr_router* router);
 
-/* Every route call writes M * k int32 into `out` (caller-owned): row i holds
- * source i's target ids ascending, then -1 up to k entries. `stats` may be
+/* Every route call writes M * k int32 into `out` (caller-owned), or
+ * (row_end - row_begin) * k for a row range: row i holds source i's (or
+ * source row_begin + i's) target ids ascending, then -1 up to k entries. `stats` may be
  * NULL. On failure `out` is unspecified. */
 
 /* S: M x E packed bit matrix, row r at s_words + r * s_stride (in uint64
