@@ -67,9 +67,11 @@ inline void PhaseOffsets(const uint32_t* degrees, size_t begin, size_t end, size
   uint64_t sum = 0;
   for (size_t i = 0; i < begin; ++i) sum += degrees[i];
   sum %= ring;
+  // Degrees are at most the ring (validated), so one subtraction reduces.
   for (size_t i = begin; i < end; ++i) {
     offsets[i - begin] = static_cast<uint32_t>(sum);
-    sum = (sum + degrees[i]) % ring;
+    sum += degrees[i];
+    sum -= sum >= ring ? ring : 0;
   }
 }
 

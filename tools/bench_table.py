@@ -6,6 +6,8 @@ into the markdown tables of docs/kernels.md and docs/performance.md.
   tools/bench_table.py kernels k.json      # kernel throughput / memcpy, per target
   build/bin/router_bench --benchmark_out=r.json --benchmark_out_format=json
   tools/bench_table.py router r.json       # end-to-end ms, ratios to yardsticks
+  build/bin/scale_bench --benchmark_out=s.json --benchmark_out_format=json
+  tools/bench_table.py scale s.json        # bits against arcs (docs/scale.md)
 """
 import collections
 import json
@@ -98,13 +100,30 @@ def router_table(runs):
                 print("| %s | %.3f | %.3f | %.2f |" % (s, one, two, one / two))
 
 
+def scale_table(runs):
+    """scale/<family>/<M>x<E>/k<k>/<method>/threads:<T>: one row per shape
+    and thread setting, both methods' ms and their ratio."""
+    times = collections.defaultdict(dict)
+    for b in runs:
+        parts = b["name"].split("/")
+        key = ("/".join(parts[1:4]), parts[5].split(":")[1])
+        times[key][parts[4]] = ms(b)
+    print("| shape | threads | bits ms | arcs ms | arcs / bits |")
+    print("|---|---|---:|---:|---:|")
+    for (shape, threads), t in times.items():
+        if "bits" in t and "arcs" in t:
+            print("| %s | %s | %.3f | %.3f | %.2f |" % (shape, threads, t["bits"], t["arcs"],
+                                                      t["arcs"] / t["bits"]))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("kernels", "router"):
+    tables = {"kernels": kernels_table, "router": router_table, "scale": scale_table}
+    if len(sys.argv) != 3 or sys.argv[1] not in tables:
         sys.exit(__doc__)
     context, runs = load(sys.argv[2])
     print("<!-- %s, %s CPUs at %s MHz -->" % (context.get("date", "?"), context.get("num_cpus", "?"),
                                            context.get("mhz_per_cpu", "?")))
-    (kernels_table if sys.argv[1] == "kernels" else router_table)(runs)
+    tables[sys.argv[1]](runs)
 
 
 if __name__ == "__main__":
