@@ -65,8 +65,10 @@ struct ArcIndexSizes {
 void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
                    TargetArcs* arcs);
 
-// Source i's candidates, written to ids (room for min(s, hits) entries);
-// returns their count.
+// Source i's candidates, written to ids; returns their count. Every tested
+// target is stored before the test decides whether it stays, so ids needs
+// room for HitsAt(y) entries (ByTargetArcs) or s (BySourceArc): E always
+// suffices.
 //   ByTargetArcs: ascending target ids; costs HitsAt(y) searches.
 //   BySourceArc: in the order of the arc's positions; costs s tests.
 size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,

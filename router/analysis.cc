@@ -298,6 +298,7 @@ std::vector<uint64_t> SeedRange(uint64_t first, uint64_t count) {
 SeedStats AverageOverSeeds(const RoutingInput& input, const Options& options,
                            std::span<const uint64_t> seeds,
                            Algorithm algorithm) {
+  RequireAllRows(options, "AverageOverSeeds");
   if (seeds.empty())
     throw Error(ErrorCode::kBadOption, "no seeds: give at least one");
   const size_t M = input.M(), E = input.E(), n = seeds.size();

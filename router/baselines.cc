@@ -26,6 +26,7 @@ constexpr int kMaxThreads = 4096;
 void CheckDegreeRequest(std::span<const uint32_t> s,
                         std::span<const uint32_t> t, const Options& options,
                         const int32_t* out) {
+  RequireAllRows(options, "the baselines");
   const size_t M = s.size(), E = t.size();
   if (M == 0 || E == 0) {
     throw Error(ErrorCode::kBadShape,

@@ -68,6 +68,7 @@ phase_router::Options ToOptions(const pr_options& o) {
                                               : phase_router::Select::kRandom;
   options.threads = o.threads;
   options.memory_limit = o.memory_limit;
+  static_assert(sizeof(pr_method) == sizeof(int), "pr_method is an int-sized enum");
   int method;
   std::memcpy(&method, &o.method, sizeof(method));
   switch (method) {

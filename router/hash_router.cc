@@ -10,6 +10,7 @@
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "phase_router/phase_router.h"
+#include "router/baselines.h"
 
 namespace phase_router {
 namespace {
@@ -30,6 +31,7 @@ void DrawDistinct(uint64_t key, size_t E, size_t want, uint64_t* chosen) {
 }  // namespace
 
 void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
+  RequireAllRows(options, "HashRoute");
   if (M == 0 || E == 0) {
     throw Error(ErrorCode::kBadShape, "empty routing: M = " + std::to_string(M) +
                                           ", E = " + std::to_string(E));
@@ -72,6 +74,7 @@ void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
 }
 
 Routes HashRoute(size_t M, size_t E, const Options& options) {
+  RequireAllRows(options, "HashRoute");
   if (options.k == 0) throw Error(ErrorCode::kBadOption, "k must be >= 1 (got 0)");
   size_t entries = 0;
   if (__builtin_mul_overflow(M, static_cast<size_t>(options.k), &entries)) {

@@ -418,9 +418,16 @@ Plan PlanRouting(const Input& in, size_t M, size_t E, const Options& options,
   plan.E = E;
   plan.row_begin = options.row_begin;
   plan.row_end = options.row_end ? options.row_end : M;
-  plan.threads = static_cast<size_t>(ThreadsFor(plan.rows(), E, options.threads));
   plan.aligned = in.kind == Input::kDegrees || options.align;
   plan.row_perm = options.row_perm;
+  // The arc method's work is per source, not per bit: narrow routings
+  // still spread over threads from a few thousand sources.
+  auto set_method = [&](bool arcs) {
+    plan.arcs = arcs;
+    plan.threads = static_cast<size_t>(
+        ThreadsFor(plan.rows(), arcs ? std::max<size_t>(E, 256) : E, options.threads));
+  };
+  set_method(false);
   switch (options.method) {
     case Method::kArcs:
       if (!plan.aligned) {
@@ -428,19 +435,18 @@ Plan PlanRouting(const Input& in, size_t M, size_t E, const Options& options,
                     "method arcs needs aligned input (degree vectors, or matrices with "
                     "align on); this call has align off");
       }
-      plan.arcs = true;
+      set_method(true);
       break;
     case Method::kBits:
-      plan.arcs = false;
       break;
     case Method::kAuto:
       if (plan.aligned) {
-        plan.arcs = ArcsCheaper(ActiveKernels(), in, plan);
+        set_method(ArcsCheaper(ActiveKernels(), in, plan));
         // Bit matrices over the ceiling: the arcs may still fit.
         if (!plan.arcs && SatAdd(WorkspaceSizes::For(plan).bytes, routes) > MemoryLimit(options)) {
-          plan.arcs = true;
+          set_method(true);
           if (SatAdd(WorkspaceSizes::For(plan).bytes, routes) > MemoryLimit(options)) {
-            plan.arcs = false;  // neither fits: report the bits' need
+            set_method(false);  // neither fits: report the bits' need
           }
         }
       }

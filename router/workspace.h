@@ -100,8 +100,7 @@ struct Workspace {
   std::vector<uint32_t> ids;       // selection scratch, E per thread
   std::vector<uint64_t> keys;      // selection scratch, E per thread
 
-  // Degrees first (their sums drive the plan), then the rest.
-  void ReserveDegrees(size_t M, size_t E);
+  // Makes room for the plan's routing (buffers grow, never shrink).
   void Reserve(const Plan& plan);
   size_t bytes() const;
 };

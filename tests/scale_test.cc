@@ -6,6 +6,7 @@
 // scales as documented; bad methods and ranges are refused.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <numeric>
 #include <random>
 #include <string>
@@ -16,6 +17,7 @@
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "kernels/rotate_rows.h"
+#include "phase_router/analysis.h"
 #include "phase_router/phase_router.h"
 #include "tests/reference.h"
 #include "tests/test_util.h"
@@ -487,6 +489,22 @@ TEST(Plans, BadMethodsAndRangesAreRefused) {
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kBadOption);
       EXPECT_NE(std::string(e.what()).find("row range"), std::string::npos) << e.what();
+    }
+  }
+  // The whole-routing functions refuse a range instead of ignoring it.
+  o.row_begin = 1;
+  o.row_end = 3;
+  const uint64_t seeds[] = {1, 2};
+  for (auto call : std::initializer_list<std::function<void()>>{
+           [&] { HashRoute(6, 5, o); },
+           [&] { ChungLuRoute(s, t, o); },
+           [&] { AverageOverSeeds(RoutingInput::Degrees(s, t), o, seeds); }}) {
+    try {
+      call();
+      FAIL() << "a row range must be refused";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kBadOption);
+      EXPECT_NE(std::string(e.what()).find("row_begin = 1"), std::string::npos) << e.what();
     }
   }
   EXPECT_THROW(ParseMethod("fastest"), Error);

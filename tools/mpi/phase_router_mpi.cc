@@ -261,7 +261,7 @@ size_t PieceSize(size_t entries, size_t round, size_t chunk) {
 // and copies each piece to its place (a size_t offset). Every rank derives
 // the same round count from M, k and the split.
 void GatherRoutes(size_t M, size_t k, const Ranks& ranks, size_t chunk,
-                  std::vector<int32_t>* routes) {
+                  std::vector<int32_t>& staging, std::vector<int32_t>* routes) {
   const int R = ranks.size;
   std::vector<size_t> entries(R), offsets(R);
   size_t rounds = 0;
@@ -272,7 +272,6 @@ void GatherRoutes(size_t M, size_t k, const Ranks& ranks, size_t chunk,
     rounds = std::max(rounds, (entries[r] + chunk - 1) / chunk);
   }
   std::vector<int> counts(R, 0), displs(R, 0);
-  std::vector<int32_t> staging(ranks.rank == 0 ? (R - 1) * chunk : 0);
   for (size_t round = 0; round < rounds; ++round) {
     for (int r = 1; r < R; ++r) {
       counts[r] = static_cast<int>(PieceSize(entries[r], round, chunk));
@@ -284,6 +283,7 @@ void GatherRoutes(size_t M, size_t k, const Ranks& ranks, size_t chunk,
                 displs.data(), MPI_INT32_T, 0, MPI_COMM_WORLD);
     if (ranks.rank != 0) continue;
     for (int r = 1; r < R; ++r) {
+      if (counts[r] == 0) continue;
       std::memcpy(routes->data() + offsets[r] + round * chunk,
                   staging.data() + displs[r], counts[r] * sizeof(int32_t));
     }
@@ -389,8 +389,15 @@ void RouteShare(const cli::RouteInputs& in, const Plan& plan,
   share->rows = RowsOfRank(M, ranks.rank, ranks.size);
   share->routes =
       AllocateRoutes(M, share->rows, gather && ranks.rank == 0, plan.options);
-  RouteMyRows(in, M, share->rows, plan.options, ranks.rank,
-              share->routes.data(), stats ? &share->stats : nullptr);
+  // One ceiling for rank 0's routes and its routing together: the router
+  // gets what the gathered routes leave of it.
+  Options options = plan.options;
+  if (gather && ranks.rank == 0) {
+    const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+    options.memory_limit = std::max<uint64_t>(1, limit - share->routes.size() * sizeof(int32_t));
+  }
+  RouteMyRows(in, M, share->rows, options, ranks.rank, share->routes.data(),
+              stats ? &share->stats : nullptr);
 }
 
 // Rank 0's whole output (after the gather), or each rank's own part.
@@ -447,7 +454,15 @@ int Run(int argc, char** argv, const Ranks& ranks) {
   double gather_ms = 0;
   if (gather) {
     t0 = MPI_Wtime();
-    GatherRoutes(M, k, ranks, plan.gather_chunk, &share.routes);
+    // Rank 0's staging buffer is allocated in a step all ranks agree on,
+    // so a failed allocation ends the job instead of leaving the other
+    // ranks waiting in the gather.
+    std::vector<int32_t> staging;
+    const auto stage = [&] {
+      if (ranks.rank == 0) staging.resize(static_cast<size_t>(ranks.size - 1) * plan.gather_chunk);
+    };
+    if (int s = Agree(Attempt(stage), ranks)) return s;
+    GatherRoutes(M, k, ranks, plan.gather_chunk, staging, &share.routes);
     gather_ms = MillisecondsSince(t0);
   }
   t0 = MPI_Wtime();

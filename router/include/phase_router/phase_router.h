@@ -54,14 +54,16 @@ struct Options {
   bool row_perm = false;  // SPEC.md step 5
   Select select = Select::kRandom;
   // OpenMP threads for this call; 0 = OpenMP default. Routings under 2^20
-  // bits (M * E) run on the calling thread whatever this says: waking a team
-  // costs more than they do.
+  // bits (rows routed x E; at least 256 columns counted for the arc method)
+  // run on the calling thread whatever this says: waking a team costs more
+  // than they do.
   int threads = 0;
   // Memory ceiling of one call, in bytes; 0 = DefaultMemoryLimit(). A call
-  // counts the workspace sized for its request (Router::WorkspaceBytesFor
-  // with the threads it would use) plus, for the calls that return Routes,
-  // the M * k * 4 bytes of the result; over the ceiling it throws
-  // Error(kOutOfMemory) naming both numbers, before allocating anything.
+  // counts the workspace its plan needs (method, row range, threads; for
+  // the bit method over all rows that is Router::WorkspaceBytesFor) plus,
+  // for the calls that return Routes, the rows * k * 4 bytes of the result;
+  // over the ceiling it throws Error(kOutOfMemory) naming both numbers,
+  // before allocating anything.
   uint64_t memory_limit = 0;
   Method method = Method::kAuto;
   // Route only the sources [row_begin, row_end) (row_end 0 means M): the
@@ -119,7 +121,7 @@ struct Stats {
   size_t M = 0, E = 0, k = 0;
   size_t row_begin = 0, row_end = 0;
   uint64_t active_routes = 0;  // entries != -1
-  double fill_ratio = 0;       // active_routes / (M * k)
+  double fill_ratio = 0;       // active_routes / (rows routed * k)
   uint32_t candidates_min = 0;  // c_i = |C_i| before the cap
   double candidates_mean = 0;
   uint32_t candidates_max = 0;
@@ -178,9 +180,11 @@ class Router {
   // Bytes held by the workspace (kept across calls; reused when M, E match).
   size_t workspace_bytes() const;
 
-  // Bytes of workspace an M x E routing on `threads` OpenMP threads needs:
-  // the formula the workspace is sized with, so a fresh Router's
-  // workspace_bytes() after such a call equals it. Saturates at UINT64_MAX.
+  // Bytes of workspace an M x E routing of all rows by the bit method on
+  // `threads` OpenMP threads needs: the formula the workspace is sized
+  // with, so a fresh Router's workspace_bytes() after such a call equals
+  // it. (The arc method needs O(M + E); docs/scale.md.) Saturates at
+  // UINT64_MAX.
   // (A call uses options.threads threads, or omp_get_max_threads() for 0,
   // and 1 for routings under 2^20 bits.)
   static uint64_t WorkspaceBytesFor(size_t M, size_t E, size_t threads);
