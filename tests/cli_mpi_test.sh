@@ -10,6 +10,7 @@
 # goes to stderr only, and bad input, a bad command line and a failure on one
 # rank exit non-zero with one error line, within a timeout (no hang).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 if (($# != 4)); then
   echo "usage: $0 MPIRUN PATH/TO/phase-router PATH/TO/phase-router-mpi GOLDEN_DIR" >&2
@@ -41,18 +42,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $description" >&2
-  fi
-}
 
 # Open MPI's mpirun: --quiet, since its own banner about a non-zero exit
 # would bury the tool's one line; --oversubscribe for 4 ranks on 2 cores.
@@ -94,22 +83,6 @@ same_as_route() {
 }
 
 # --- Inputs -------------------------------------------------------------------
-# case_to_pbm CASE SECTION: the 0/1 rows after the SECTION line as a P1 PBM.
-case_to_pbm() {
-  awk -v section="$2" '
-    $0 == section { on = 1; next }
-    on && /^[01]+$/ { rows[n++] = $0; next }
-    on { exit }
-    END {
-      printf "P1\n%d %d\n", length(rows[0]), n
-      for (i = 0; i < n; i++) {
-        r = rows[i]
-        gsub(/./, "& ", r)
-        sub(/ $/, "", r)
-        print r
-      }
-    }' "$1"
-}
 # case_options CASE: -k, --seed, --select, --no-align, --row-perm of the case.
 case_options() {
   local _ k seed align row_perm select

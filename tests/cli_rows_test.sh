@@ -8,6 +8,7 @@
 # to the whole; --stats names the method that ran and the range; malformed
 # ranges are usage errors (2), ranges beyond M the router's (1).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 if (($# != 2)); then
   echo "usage: $0 PATH/TO/phase-router GOLDEN.case" >&2
@@ -21,39 +22,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $description" >&2
-  fi
-}
 
 # --- The golden case as PBM files and degree lists ---------------------------
 read -r _ M _ E _ k _ seed _ align _ row_perm _ select < <(sed -n 2p "$case_file")
-rows_of() {  # rows_of SECTION: the 0/1 rows after the SECTION line
-  awk -v section="$1" '
-    $0 == section { on = 1; next }
-    on && /^[01]+$/ { print; next }
-    on { exit }' "$case_file"
-}
-to_pbm() {  # to_pbm < ROWS: a P1 PBM
-  awk '{ rows[n++] = $0 }
-    END {
-      printf "P1\n%d %d\n", length(rows[0]), n
-      for (i = 0; i < n; i++) { r = rows[i]; gsub(/./, "& ", r); sub(/ $/, "", r); print r }
-    }'
-}
 popcounts() { awk '{ print gsub(/1/, "1") }'; }  # popcounts < ROWS
-rows_of S | to_pbm >S.pbm
-rows_of T | to_pbm >T.pbm
-rows_of S | popcounts >s.txt
-rows_of T | popcounts >t.txt
+case_to_pbm "$case_file" S >S.pbm
+case_to_pbm "$case_file" T >T.pbm
+case_rows "$case_file" S | popcounts >s.txt
+case_rows "$case_file" T | popcounts >t.txt
 awk '$0 == "routes" { on = 1; next } on' "$case_file" >want.txt
 options=(-k "$k" --seed "$seed" --select "$select")
 if [[ $row_perm == 1 ]]; then options+=(--row-perm); fi

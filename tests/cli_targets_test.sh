@@ -6,6 +6,7 @@
 # target, forced either way, routes the golden case exactly as generic does
 # (and as the case says) and reports itself as the --stats backend.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 if (($# != 2)); then
   echo "usage: $0 PATH/TO/phase-router GOLDEN.case" >&2
@@ -18,19 +19,6 @@ unset PHASE_ROUTER_TARGET  # the checks set it themselves
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-passed=0
-failed=0
-# check DESCRIPTION COMMAND...: counts the command's success or failure.
-check() {
-  local description=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $description" >&2
-  fi
-}
 
 # run NAME COMMAND...: stdout to $tmp/NAME.out, stderr to $tmp/NAME.err,
 # exit status to $rc.
@@ -60,23 +48,8 @@ field() {  # field LABEL FILE: what follows "LABEL:" in the targets listing
 
 # --- The golden case as PBM files (the matrices, one bit per token). --------
 read -r _ M _ E _ k _ seed _ align _ row_perm _ select < <(sed -n 2p "$case_file")
-matrix_to_pbm() {  # matrix_to_pbm SECTION: the 0/1 rows after the SECTION line
-  awk -v section="$1" '
-    $0 == section { on = 1; next }
-    on && /^[01]+$/ { rows[n++] = $0; next }
-    on { exit }
-    END {
-      printf "P1\n%d %d\n", length(rows[0]), n
-      for (i = 0; i < n; i++) {
-        r = rows[i]
-        gsub(/./, "& ", r)
-        sub(/ $/, "", r)
-        print r
-      }
-    }' "$case_file"
-}
-matrix_to_pbm S >"$tmp/S.pbm"
-matrix_to_pbm T >"$tmp/T.pbm"
+case_to_pbm "$case_file" S >"$tmp/S.pbm"
+case_to_pbm "$case_file" T >"$tmp/T.pbm"
 awk '$0 == "routes" { on = 1; next } on' "$case_file" >"$tmp/want.routes"
 route_args=(route --s "$tmp/S.pbm" --t "$tmp/T.pbm" -k "$k" --seed "$seed"
             --select "$select")
