@@ -30,7 +30,6 @@ void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
   arcs->start = start;
   arcs->first = first;
   arcs->shift = sizes.shift;
-  arcs->buckets = sizes.buckets;
 }
 
 namespace {

@@ -46,7 +46,6 @@ struct TargetArcs {
   const uint64_t* start = nullptr;
   const uint32_t* first = nullptr;
   uint32_t shift = 0;
-  uint64_t buckets = 0;
 
   uint64_t total() const { return start[E]; }
   // Arcs over point y of Z_M: one per unrolled point y, y + M, ... < Σt.

@@ -19,11 +19,11 @@
 
 #include "kernels/bit_matrix.h"
 #include "router/baselines.h"
+#include "router/validation.h"
 
 namespace phase_router {
 namespace {
 
-constexpr int kMaxThreads = 4096;
 
 std::string Shape(size_t rows, size_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
@@ -95,16 +95,6 @@ uint32_t NearestRank(std::vector<uint32_t>& values, double q) {
   return values[rank - 1];
 }
 
-int ThreadsOf(const Options& options) {
-  if (options.threads < 0 || options.threads > kMaxThreads) {
-    throw Error(ErrorCode::kBadOption,
-                "threads = " + std::to_string(options.threads) +
-                    " is out of range: expected 0 (OpenMP's default) "
-                    "to " +
-                    std::to_string(kMaxThreads));
-  }
-  return options.threads > 0 ? options.threads : omp_get_max_threads();
-}
 
 uint64_t SatMul(uint64_t a, uint64_t b) {
   uint64_t r = 0;
@@ -304,6 +294,7 @@ SeedStats AverageOverSeeds(const RoutingInput& input, const Options& options,
   const size_t M = input.M(), E = input.E(), n = seeds.size();
   if (options.k == 0)
     throw Error(ErrorCode::kBadOption, "k must be >= 1 (got 0)");
+  CheckThreads(options);
   const int threads = static_cast<int>(std::min<size_t>(ThreadsOf(options), n));
   CheckSeedMemory(M, E, options, n, threads);
   const size_t k = options.k;

@@ -13,9 +13,11 @@
 
 namespace phase_router {
 
-void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, const uint32_t* t,
-               Workspace& w, int32_t* out, uint32_t* counts, StageTimer& timer) {
+void RouteArcs(const Plan& plan, const Options& options, Workspace& w, int32_t* out,
+               StageTimer& timer) {
   const size_t M = plan.M, E = plan.E, rows = plan.rows(), first_row = plan.row_begin;
+  const uint32_t* s = w.s.data();
+  const uint32_t* t = w.t.data();
   const int threads = static_cast<int>(plan.threads);
 
   PhaseOffsets(s, first_row, plan.row_end, E, w.phi.data());
@@ -55,7 +57,7 @@ void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, cons
       const size_t c = ArcCostModel::SearchTargets(s[i], arcs.HitsAt(y))
                            ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
                            : CandidatesBySourceArc(arcs, s[i], w.phi[r], y, ids);
-      counts[r] = static_cast<uint32_t>(c);
+      w.counts[r] = static_cast<uint32_t>(c);
       SelectFromCandidates(ids, c, k, random, Draw(selection_key, i), E, out + r * k, keys);
     }
   });

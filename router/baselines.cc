@@ -3,6 +3,7 @@
 // see only the degree vectors and draw every random number from
 // kernels/random.h, each from a Domain of its own.
 #include "router/baselines.h"
+#include "router/validation.h"
 
 #include <omp.h>
 
@@ -20,7 +21,6 @@ namespace {
 
 constexpr size_t kMaxSide =
     static_cast<size_t>(std::numeric_limits<int32_t>::max());
-constexpr int kMaxThreads = 4096;
 
 // The checks Route makes on a degree-vector request, with its messages.
 void CheckDegreeRequest(std::span<const uint32_t> s,
@@ -44,13 +44,7 @@ void CheckDegreeRequest(std::span<const uint32_t> s,
     throw Error(ErrorCode::kBadOption,
                 "k = " + std::to_string(options.k) + " does not fit in int32");
   }
-  if (options.threads < 0 || options.threads > kMaxThreads) {
-    throw Error(ErrorCode::kBadOption,
-                "threads = " + std::to_string(options.threads) +
-                    " is out of range: expected 0 (OpenMP's default) "
-                    "to " +
-                    std::to_string(kMaxThreads));
-  }
+  CheckThreads(options);
   for (size_t i = 0; i < M; ++i) {
     if (s[i] > E) {
       throw Error(ErrorCode::kBadDegree,
@@ -79,10 +73,6 @@ Routes Allocate(size_t M, uint32_t k) {
   routes.k = k;
   routes.ids.resize(entries);
   return routes;
-}
-
-int ThreadsOf(const Options& options) {
-  return options.threads > 0 ? options.threads : omp_get_max_threads();
 }
 
 }  // namespace

@@ -16,11 +16,6 @@ void ChungLuRouteCounting(std::span<const uint32_t> s,
                           std::span<const uint32_t> t, const Options& options,
                           int32_t* out, uint32_t* row_candidates);
 
-// The baselines and the seed statistics route whole routings only: refuses
-// a row range (Options::row_begin/row_end) with Error(kBadOption) naming
-// `function`, rather than writing M rows into a buffer sized for fewer.
-void RequireAllRows(const Options& options, const char* function);
-
 }  // namespace phase_router
 
 #endif  // PHASE_ROUTER_ROUTER_BASELINES_H_

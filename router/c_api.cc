@@ -123,6 +123,20 @@ void RouteWithStats(const pr_options* options, pr_stats* stats,
   if (stats != nullptr) CopyStats(s, stats);
 }
 
+// pr_route_bits and pr_route_bytes: S (M x E) and T (E x M) as views of
+// the same kind, routed on `router`.
+template <class View, class Cell>
+pr_error RouteMatrices(pr_router* router, const Cell* s, size_t s_stride, const Cell* t,
+                       size_t t_stride, size_t M, size_t E, const pr_options* options,
+                       int32_t* out, pr_stats* stats) {
+  return Guarded([&] {
+    CheckNotNull(router, "router");
+    RouteWithStats(options, stats, [&](const phase_router::Options& o, phase_router::Stats* st) {
+      router->router.Route(View{s, M, E, s_stride}, View{t, E, M, t_stride}, o, out, st);
+    });
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -161,16 +175,8 @@ pr_error pr_route_bits(pr_router* router, const uint64_t* s_words,
                        size_t t_stride, size_t M, size_t E,
                        const pr_options* options, int32_t* out,
                        pr_stats* stats) {
-  return Guarded([&] {
-    CheckNotNull(router, "router");
-    RouteWithStats(
-        options, stats,
-        [&](const phase_router::Options& o, phase_router::Stats* s) {
-          const phase_router::BitMatrixView S{s_words, M, E, s_stride};
-          const phase_router::BitMatrixView T{t_words, E, M, t_stride};
-          router->router.Route(S, T, o, out, s);
-        });
-  });
+  return RouteMatrices<phase_router::BitMatrixView>(router, s_words, s_stride, t_words, t_stride,
+                                                    M, E, options, out, stats);
 }
 
 pr_error pr_route_bytes(pr_router* router, const uint8_t* s_bytes,
@@ -178,16 +184,8 @@ pr_error pr_route_bytes(pr_router* router, const uint8_t* s_bytes,
                         size_t t_stride, size_t M, size_t E,
                         const pr_options* options, int32_t* out,
                         pr_stats* stats) {
-  return Guarded([&] {
-    CheckNotNull(router, "router");
-    RouteWithStats(
-        options, stats,
-        [&](const phase_router::Options& o, phase_router::Stats* s) {
-          const phase_router::ByteMatrixView S{s_bytes, M, E, s_stride};
-          const phase_router::ByteMatrixView T{t_bytes, E, M, t_stride};
-          router->router.Route(S, T, o, out, s);
-        });
-  });
+  return RouteMatrices<phase_router::ByteMatrixView>(router, s_bytes, s_stride, t_bytes,
+                                                     t_stride, M, E, options, out, stats);
 }
 
 pr_error pr_route_degrees(pr_router* router, const uint32_t* s, size_t M,

@@ -10,7 +10,7 @@
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "phase_router/phase_router.h"
-#include "router/baselines.h"
+#include "router/validation.h"
 
 namespace phase_router {
 namespace {

@@ -100,10 +100,10 @@ inline void ColumnPermutations(const Plan& plan, uint64_t seed, Workspace& w) {
 }
 
 // The arc-intersection path (arc_path.cc): rows [row_begin, row_end) of an
-// aligned routing with degrees s (M) and t (E), into out and counts (one
-// per row routed). The workspace is reserved for `plan`.
-void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, const uint32_t* t,
-               Workspace& w, int32_t* out, uint32_t* counts, StageTimer& timer);
+// aligned routing whose degrees are in w.s and w.t, into out, with the
+// candidate counts in w.counts. The workspace is reserved for `plan`.
+void RouteArcs(const Plan& plan, const Options& options, Workspace& w, int32_t* out,
+               StageTimer& timer);
 
 }  // namespace phase_router
 

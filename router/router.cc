@@ -33,6 +33,7 @@
 #include "kernels/rotate_rows.h"
 #include "phase_router/phase_router.h"
 #include "router/pipeline.h"
+#include "router/validation.h"
 #include "router/workspace.h"
 
 namespace phase_router {
@@ -173,9 +174,6 @@ namespace {
 
 // Ids are int32 in the output, and every size below must fit its products.
 constexpr size_t kMaxSide = static_cast<size_t>(std::numeric_limits<int32_t>::max());
-// More OpenMP threads than this is a typo, not a machine; OpenMP would abort
-// trying to start them.
-constexpr int kMaxThreads = 4096;
 
 std::string Shape(size_t rows, size_t cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
@@ -204,11 +202,7 @@ void CheckShape(size_t M, size_t E, const Options& options) {
                                           std::to_string(options.k) +
                                           " overflows the address space");
   }
-  if (options.threads < 0 || options.threads > kMaxThreads) {
-    throw Error(ErrorCode::kBadOption, "threads = " + std::to_string(options.threads) +
-                                           " is out of range: expected 0 (OpenMP's default) "
-                                           "to " + std::to_string(kMaxThreads));
-  }
+  CheckThreads(options);
   const size_t row_end = options.row_end ? options.row_end : M;
   if (options.row_begin >= row_end || row_end > M) {
     throw Error(ErrorCode::kBadOption,
@@ -306,9 +300,9 @@ std::string HumanBytes(uint64_t bytes) {
 // routing below kParallelBits bits (rows routed x E) runs on the calling
 // thread alone, where waking a team would cost more than the whole call.
 constexpr uint64_t kParallelBits = uint64_t{1} << 20;
-int ThreadsFor(size_t rows, size_t E, int requested) {
+int ThreadsFor(size_t rows, size_t E, const Options& options) {
   if (static_cast<uint64_t>(rows) * E < kParallelBits) return 1;
-  return requested > 0 ? requested : omp_get_max_threads();
+  return ThreadsOf(options);
 }
 
 // Where the rows come from.
@@ -425,7 +419,7 @@ Plan PlanRouting(const Input& in, size_t M, size_t E, const Options& options,
   auto set_method = [&](bool arcs) {
     plan.arcs = arcs;
     plan.threads = static_cast<size_t>(
-        ThreadsFor(plan.rows(), arcs ? std::max<size_t>(E, 256) : E, options.threads));
+        ThreadsFor(plan.rows(), arcs ? std::max<size_t>(E, 256) : E, options));
   };
   set_method(false);
   switch (options.method) {
@@ -497,6 +491,9 @@ void ReadTargetColumns(const KernelTable& K, const Input& in, const Plan& plan,
   const size_t M = plan.M, E = plan.E, words_e = WordsFor(E);
   const size_t per_thread = E * kTileWords + kTileBits * w.stride_e;
   const size_t tiles = (M + kTileBits - 1) / kTileBits;
+  const bool bits = in.kind == Input::kBits;
+  const size_t t_stride = bits ? (in.t_bits.stride ? in.t_bits.stride : WordsFor(M))
+                               : (in.t_bytes.stride ? in.t_bytes.stride : M);
   ParallelBands(tiles, 1, static_cast<int>(plan.threads), [&](size_t t0, size_t t1) {
     uint64_t* window = w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * per_thread;
     uint64_t* columns = window + E * kTileWords;
@@ -507,13 +504,11 @@ void ReadTargetColumns(const KernelTable& K, const Input& in, const Plan& plan,
       }
       for (size_t j = 0; j < E; ++j) {
         const size_t begin = (y0 + M - psi[j]) % M;  // T_rot[j][y] = T[j][(y - psi_j) mod M]
-        if (in.kind == Input::kBits) {
-          const size_t stride = in.t_bits.stride ? in.t_bits.stride : WordsFor(M);
-          generic::ExtractRingWindow(in.t_bits.words + j * stride, M, begin, kTileWords,
+        if (bits) {
+          generic::ExtractRingWindow(in.t_bits.words + j * t_stride, M, begin, kTileWords,
                                      window + j * kTileWords);
         } else {
-          const size_t stride = in.t_bytes.stride ? in.t_bytes.stride : M;
-          ExtractRingWindowBytes(in.t_bytes.data + j * stride, M, begin, kTileWords,
+          ExtractRingWindowBytes(in.t_bytes.data + j * t_stride, M, begin, kTileWords,
                                  window + j * kTileWords);
         }
       }
@@ -569,7 +564,7 @@ void Router::Impl::Run(const Input& in, const Plan& plan, const Options& options
   timer.Stop("degrees");
 
   if (plan.arcs) {
-    RouteArcs(plan, options, w.s.data(), w.t.data(), w, out, w.counts.data(), timer);
+    RouteArcs(plan, options, w, out, timer);
   } else {
     RunBits(K, in, plan, options, out, timer);
   }

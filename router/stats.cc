@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "phase_router/phase_router.h"
-#include "router/baselines.h"
 
 namespace phase_router {
 
@@ -32,15 +31,6 @@ const char* MethodName(Method method) {
     case Method::kArcs: return "arcs";
     default: return "auto";
   }
-}
-
-void RequireAllRows(const Options& options, const char* function) {
-  if (options.row_begin == 0 && options.row_end == 0) return;
-  throw Error(ErrorCode::kBadOption,
-              std::string(function) + " routes all M rows: row_begin = " +
-                  std::to_string(options.row_begin) + ", row_end = " +
-                  std::to_string(options.row_end) + " is not supported here (only Route and "
-                  "RouteDegrees take a row range)");
 }
 
 void ComputeRouteStats(const int32_t* routes, size_t M, size_t E, size_t k, Stats* stats) {

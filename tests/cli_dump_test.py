@@ -11,32 +11,15 @@ import sys
 import tempfile
 import zlib
 
+# The golden-case reader and PBM writer of the golden checker beside this file.
+from check_golden import parse as parse_case, write_p1
+
 failures = []
 
 
 def check(ok, what):
     if not ok:
         failures.append(what)
-
-
-def parse_case(path):
-    lines = open(path).read().split("\n")
-    fields = lines[1].split()
-    h = dict(zip(fields[0::2], fields[1::2]))
-    M, E = int(h["M"]), int(h["E"])
-    i = lines.index("S") + 1
-    S = lines[i:i + M]
-    i = lines.index("T") + 1
-    T = lines[i:i + E]
-    i = lines.index("routes") + 1
-    return h, S, T, "\n".join(lines[i:i + M]) + "\n"
-
-
-def write_p1(path, rows):
-    with open(path, "w") as f:
-        f.write("P1\n%d %d\n" % (len(rows[0]), len(rows)))
-        for r in rows:
-            f.write(" ".join(r) + "\n")
 
 
 def read_p4(path):

@@ -426,22 +426,8 @@ void ExpectError(ErrorCode code, F&& f, const char* what) {
   }
 }
 
-struct Small {
-  Small() {
-    std::mt19937_64 rng(3);
-    S = phase_router_test::RandomMatrix(M, E, &rng);
-    T = phase_router_test::RandomMatrix(E, M, &rng);
-    Sw = phase_router_test::PackBits(S, M, E, WordsFor(E));
-    Tw = phase_router_test::PackBits(T, E, M, WordsFor(M));
-    s = phase_router_ref::RowDegrees(S, M, E);
-    t = phase_router_ref::RowDegrees(T, E, M);
-    o.k = 3;
-  }
-  size_t M = 70, E = 50;
-  std::vector<uint8_t> S, T;
-  std::vector<uint64_t> Sw, Tw;
-  std::vector<uint32_t> s, t;
-  Options o;
+struct Small : phase_router_test::SmallProblem {
+  Small() : SmallProblem(3) {}
 };
 
 // ---------------------------------------------------------------------------

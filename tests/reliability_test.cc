@@ -51,28 +51,8 @@ void ExpectError(ErrorCode code, const std::function<void()>& f,
   }
 }
 
-struct Small {
-  Small() {
-    std::mt19937_64 rng(7);
-    S = phase_router_test::RandomMatrix(M, E, &rng);
-    T = phase_router_test::RandomMatrix(E, M, &rng);
-    Sw = phase_router_test::PackBits(S, M, E, WordsFor(E));
-    Tw = phase_router_test::PackBits(T, E, M, WordsFor(M));
-    s = phase_router_ref::RowDegrees(S, M, E);
-    t = phase_router_ref::RowDegrees(T, E, M);
-    o.k = 3;
-    out.resize(M * 8);
-  }
-  ByteMatrixView SB() const { return {S.data(), M, E, 0}; }
-  ByteMatrixView TB() const { return {T.data(), E, M, 0}; }
-  BitMatrixView SW() const { return {Sw.data(), M, E, 0}; }
-  BitMatrixView TW() const { return {Tw.data(), E, M, 0}; }
-  size_t M = 70, E = 50;
-  std::vector<uint8_t> S, T;
-  std::vector<uint64_t> Sw, Tw;
-  std::vector<uint32_t> s, t;
-  Options o;
-  std::vector<int32_t> out;
+struct Small : phase_router_test::SmallProblem {
+  Small() : SmallProblem(7) {}
 };
 
 TEST(BadInput, ShapeMismatchNamesBothShapes) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "kernels/bit_matrix.h"
 
 #ifndef PHASE_ROUTER_GOLDEN_DIR
 #error "PHASE_ROUTER_GOLDEN_DIR must be defined by the build"
@@ -226,6 +227,18 @@ std::string Describe(const phase_router_ref::Problem& p) {
 
 std::vector<std::string> TargetsToTest() {
   return phase_router::SupportedTargets();
+}
+
+SmallProblem::SmallProblem(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  S = RandomMatrix(M, E, &rng);
+  T = RandomMatrix(E, M, &rng);
+  Sw = PackBits(S, M, E, phase_router::WordsFor(E));
+  Tw = PackBits(T, E, M, phase_router::WordsFor(M));
+  s = phase_router_ref::RowDegrees(S, M, E);
+  t = phase_router_ref::RowDegrees(T, E, M);
+  o.k = 3;
+  out.resize(M * 8);
 }
 
 }  // namespace phase_router_test

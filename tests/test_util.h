@@ -62,6 +62,22 @@ uint64_t Uniform(std::mt19937_64* rng, uint64_t lo, uint64_t hi);
 
 std::string Describe(const phase_router_ref::Problem& p);
 
+// A 70 x 50 random problem (RandomMatrix from `seed`) in every input form,
+// with k = 3 and room for 8 routes a source: the refusal tests' input.
+struct SmallProblem {
+  explicit SmallProblem(uint64_t seed);
+  phase_router::ByteMatrixView SB() const { return {S.data(), M, E, 0}; }
+  phase_router::ByteMatrixView TB() const { return {T.data(), E, M, 0}; }
+  phase_router::BitMatrixView SW() const { return {Sw.data(), M, E, 0}; }
+  phase_router::BitMatrixView TW() const { return {Tw.data(), E, M, 0}; }
+  size_t M = 70, E = 50;
+  std::vector<uint8_t> S, T;
+  std::vector<uint64_t> Sw, Tw;
+  std::vector<uint32_t> s, t;
+  phase_router::Options o;
+  std::vector<int32_t> out;
+};
+
 // Every kernel target this CPU runs (phase_router::SupportedTargets()).
 std::vector<std::string> TargetsToTest();
 
