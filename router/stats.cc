@@ -33,6 +33,22 @@ const char* MethodName(Method method) {
   }
 }
 
+Tiling ParseTiling(std::string_view name) {
+  if (name == "auto") return Tiling::kAuto;
+  if (name == "on") return Tiling::kOn;
+  if (name == "off") return Tiling::kOff;
+  throw Error(ErrorCode::kBadOption,
+              "unknown tiling '" + std::string(name) + "' (expected auto, on or off)");
+}
+
+const char* TilingName(Tiling tiling) {
+  switch (tiling) {
+    case Tiling::kOn: return "on";
+    case Tiling::kOff: return "off";
+    default: return "auto";
+  }
+}
+
 void ComputeRouteStats(const int32_t* routes, size_t M, size_t E, size_t k, Stats* stats) {
   std::vector<uint32_t> load(E, 0);
   uint64_t active = 0;

@@ -27,6 +27,9 @@
 
 namespace phase_router {
 
+// The version of SPEC.md this library implements, bit for bit.
+inline constexpr int kSpecVersion = 2;
+
 enum class Select { kRandom, kLowest };
 
 // Parses "random" / "lowest"; throws Error(kBadOption) otherwise.
@@ -46,6 +49,19 @@ enum class Method { kAuto, kBits, kArcs };
 // Parses "auto" / "bits" / "arcs"; throws Error(kBadOption) otherwise.
 Method ParseMethod(std::string_view name);
 const char* MethodName(Method method);
+
+// SPEC.md step 2's tiling rule: with tiling the target arcs are scaled to
+// tile the source ring a whole number q = floor(Σt / M) of laps, so every
+// source with s_i = E gets exactly q candidates.
+//  kAuto: tile when align is on, Σt >= M and q * Σs >= k * M * E (the laps
+//         hold every source's k routes on average).
+//  kOn:   tile whenever align is on and Σt >= M.
+//  kOff:  never tile (arcs of length t_t).
+enum class Tiling { kAuto, kOn, kOff };
+
+// Parses "auto" / "on" / "off"; throws Error(kBadOption) otherwise.
+Tiling ParseTiling(std::string_view name);
+const char* TilingName(Tiling tiling);
 
 struct Options {
   uint32_t k = 1;         // hard fan-out cap per source, >= 1
@@ -74,6 +90,7 @@ struct Options {
   // processes (tools/mpi).
   size_t row_begin = 0;
   size_t row_end = 0;
+  Tiling tiling = Tiling::kAuto;  // SPEC.md step 2
 };
 
 // The memory ceiling used when Options::memory_limit is 0: half the physical
@@ -133,6 +150,9 @@ struct Stats {
   double route_ms = 0;  // the whole call
   std::string backend;  // the kernel backend that ran
   std::string method;   // "bits" or "arcs" (Options::method, resolved)
+  bool tiled = false;   // whether SPEC.md's tiling applied (Options::tiling)
+  uint64_t laps = 0;    // q = floor(Σt / M) when tiled, else 0
+  int spec = kSpecVersion;
 };
 
 // An owned routing: M rows of k int32 target ids, ascending, -1 padded.

@@ -49,6 +49,13 @@ typedef enum pr_method {
 
 /* The options of one routing (phase_router::Options). Start from
  * pr_options_init(): it sets every field to its default. */
+/* SPEC.md step 2's tiling rule (phase_router::Tiling). */
+typedef enum pr_tiling {
+  PR_TILING_AUTO = 0, /* tile when the laps hold k routes a source */
+  PR_TILING_ON = 1,   /* tile whenever align is on and sum(t) >= M */
+  PR_TILING_OFF = 2   /* arcs of length t_t */
+} pr_tiling;
+
 typedef struct pr_options {
   uint32_t k;            /* fan-out cap per source, >= 1 (default 1) */
   uint64_t seed;         /* any value; 0 is an ordinary seed (default 0) */
@@ -60,6 +67,7 @@ typedef struct pr_options {
   pr_method method;      /* default PR_METHOD_AUTO */
   size_t row_begin;      /* route sources [row_begin, row_end) only; */
   size_t row_end;        /* row_end 0 means M (default: all rows) */
+  pr_tiling tiling;      /* default PR_TILING_AUTO */
 } pr_options;
 
 /* Per-call statistics (a subset of phase_router::Stats). */
@@ -76,6 +84,9 @@ typedef struct pr_stats {
   char backend[32];  /* the kernel backend that ran, NUL-terminated */
   char method[8];    /* "bits" or "arcs", NUL-terminated */
   size_t row_begin, row_end; /* the rows routed */
+  int tiled;         /* nonzero when SPEC.md's tiling applied */
+  uint64_t laps;     /* q = floor(sum(t) / M) when tiled, else 0 */
+  int spec;          /* the SPEC.md version of the routes: 2 */
 } pr_stats;
 
 /* An opaque router: it keeps its workspace across calls (buffers grow,
