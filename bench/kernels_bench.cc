@@ -149,7 +149,7 @@ void GatherColumns(benchmark::State& state, const KernelTable& K, size_t n) {
   const std::vector<uint64_t> src = RandomBits(n, n, 9);
   const size_t w = WordsFor(n);
   std::vector<uint32_t> perm(n);
-  Perm(10, n, perm.data());
+  for (size_t x = 0; x < n; ++x) perm[x] = Fperm(10, n, static_cast<uint32_t>(x));
   std::vector<uint64_t> tmp(n * w), out(n * w), want(n * w);
   auto run = [&](const KernelTable& k, uint64_t* dst) {
     k.transpose_bits(src.data(), w, nullptr, n, n, tmp.data(), w);
@@ -194,12 +194,12 @@ void Select(benchmark::State& state, const KernelTable& K, size_t n, bool random
     counts[r] = c;
   }
   std::vector<uint32_t> ids(n + 64);
-  std::vector<uint64_t> keys(3 * n + 64);
+  std::vector<uint32_t> keys(3 * n + 64);
   std::vector<int32_t> out(n * k), want(n * k);
   auto run = [&](const KernelTable& kt, int32_t* dst) {
     for (size_t r = 0; r < n; ++r) {
       if (random) {
-        kt.select_random_k(&rows[r * w], n, counts[r], k, Draw(15, r), dst + r * k, ids.data(),
+        kt.select_random_k(&rows[r * w], n, counts[r], k, static_cast<uint32_t>(Draw(15, r)), dst + r * k, ids.data(),
                            keys.data());
       } else {
         kt.select_lowest_k(&rows[r * w], n, counts[r], k, dst + r * k);

@@ -67,6 +67,7 @@ const KernelTable& GenericKernels() {
       &generic::SelectLowestK,
       &generic::SelectRandomK,
       &generic::FillArcColumns,
+      &generic::FeistelPermute,
   };
   return kTable;
 }

@@ -10,6 +10,7 @@
 
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
 #include "kernels/and_popcount-inl.h"
+#include "kernels/feistel_permute-inl.h"
 #include "kernels/pack_bit_rows-inl.h"
 #include "kernels/rotate_rows-inl.h"
 #include "kernels/select_top_k-inl.h"
@@ -51,9 +52,13 @@ void SelectLowestKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32
   SelectLowestK(row, cols, count, k, out);
 }
 void SelectRandomKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32_t k,
-                        uint64_t row_key, int32_t* out, uint32_t* ids_scratch,
-                        uint64_t* keys_scratch) {
-  SelectRandomK(row, cols, count, k, row_key, out, ids_scratch, keys_scratch);
+                        uint32_t row_constant, int32_t* out, uint32_t* ids_scratch,
+                        uint32_t* keys_scratch) {
+  SelectRandomK(row, cols, count, k, row_constant, out, ids_scratch, keys_scratch);
+}
+void FeistelPermuteEntry(uint64_t key, uint64_t length, FeistelDirection direction,
+                         const uint32_t* in, uint32_t first, size_t count, uint32_t* out) {
+  FeistelPermute(key, length, direction, in, first, count, out);
 }
 
 const KernelTable* GetKernelTable() {
@@ -61,6 +66,7 @@ const KernelTable* GetKernelTable() {
       hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &generic::FillArcColumns,
+      &FeistelPermuteEntry,
   };
   return &kTable;
 }

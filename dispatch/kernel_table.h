@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/feistel_permute.h"
 #include "kernels/rotate_rows.h"
 
 namespace phase_router {
@@ -30,14 +31,17 @@ struct KernelTable {
   void (*select_lowest_k)(const uint64_t* row, size_t cols, uint32_t count,
                           uint32_t k, int32_t* out);
   void (*select_random_k)(const uint64_t* row, size_t cols, uint32_t count,
-                          uint32_t k, uint64_t row_key, int32_t* out,
-                          uint32_t* ids_scratch, uint64_t* keys_scratch);
+                          uint32_t k, uint32_t row_constant, int32_t* out,
+                          uint32_t* ids_scratch, uint32_t* keys_scratch);
   // Store-bound (a row copy and a few bit flips per row): every target
   // uses the generic build.
   void (*fill_arc_columns)(const uint32_t* lengths, const uint32_t* offsets,
                            size_t arcs, size_t ring, ArcToggles toggles,
                            size_t y_begin, size_t y_end, uint64_t* dst,
                            size_t dst_stride);
+  void (*feistel_permute)(uint64_t key, uint64_t length,
+                          FeistelDirection direction, const uint32_t* in,
+                          uint32_t first, size_t count, uint32_t* out);
 };
 
 }  // namespace phase_router

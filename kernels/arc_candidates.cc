@@ -14,12 +14,10 @@ ArcIndexSizes ArcIndexSizes::For(size_t E, uint64_t total) {
   return z;
 }
 
-void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
-                   TargetArcs* arcs) {
+void BuildArcIndex(const ArcIndexSizes& sizes, uint32_t* first, TargetArcs* arcs) {
   const size_t E = arcs->E;
-  start[0] = 0;
-  for (size_t t = 0; t < E; ++t) start[t + 1] = start[t] + arcs->length[t];
-  // first[b]: the last arc starting at or before b << shift; a zero-length
+  const uint64_t* start = arcs->start;
+  // first[b]: the last place starting at or before b << shift; a zero-length
   // arc is always passed over, as the next one starts where it does.
   size_t t = 0;
   for (uint64_t b = 0; b <= sizes.buckets; ++b) {
@@ -27,14 +25,14 @@ void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
     while (t + 1 < E && start[t + 1] <= point) ++t;
     first[b] = static_cast<uint32_t>(t);
   }
-  arcs->start = start;
   arcs->first = first;
   arcs->shift = sizes.shift;
 }
 
 namespace {
 
-// The arc holding the unrolled point p < Σt: the last t with start[t] <= p.
+// The place holding the unrolled point p < Σt': the last place with
+// start[place] <= p.
 // It lies between the arcs holding the starts of p's bucket and the next;
 // buckets hold about half an arc each, so the scan is short unless many
 // tiny arcs share one, where a binary search takes over.
@@ -57,7 +55,7 @@ size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, 
   size_t n = 0;
   const uint64_t total = arcs.total();
   for (uint64_t p = y; p < total; p += arcs.M) {
-    const uint32_t t = Locate(arcs, p);
+    const uint32_t t = arcs.order[Locate(arcs, p)];
     ids[n] = t;
     n += ArcHolds(phi, s, arcs.position[t], arcs.E);
   }
@@ -105,14 +103,15 @@ void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_
 
 }  // namespace
 
-void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
-                          size_t id_bound, int32_t* out, uint64_t* keys) {
+void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
+                          uint32_t row_constant, size_t id_bound, int32_t* out, uint32_t* keys,
+                          uint64_t* bitmap) {
   size_t n = c;
   if (c > k) {
     if (!random) {
       std::nth_element(ids, ids + k, ids + c);
     } else {
-      for (size_t j = 0; j < c; ++j) keys[j] = Draw(row_key, ids[j]);
+      for (size_t j = 0; j < c; ++j) keys[j] = SelectionKey(row_constant, ids[j]);
       n = 0;
       if (c <= 32) {
         // Few candidates (the common case at scale: about Σt / M): rank
@@ -129,7 +128,7 @@ void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint
     }
     n = k;
   }
-  WriteAscending(ids, n, k, id_bound, out, keys);
+  WriteAscending(ids, n, k, id_bound, out, bitmap);
 }
 
 namespace scalar {

@@ -3,20 +3,21 @@
 //
 // With alignment on, after rotation and the (folded) permutations:
 //   source i is the arc  [phi_i, phi_i + s_i)  on Z_E, sitting at y_i on Z_M;
-//   target t is the arc  [psi_t, psi_t + t_t)  on Z_M, sitting at x_t on Z_E;
+//   target t is the arc  [psi_t, psi_t + t'_t) on Z_M, sitting at x_t on Z_E;
 // and t is a candidate of i iff x_t lies in i's arc and y_i in t's arc
 // (x_t = q_s[t], y_i = q_t[i]: router/router.cc folds the row permutations
 // into these). Two ways to list source i's candidates:
 //   * by its own arc: the s_i positions of the arc, each naming one target
 //     (target_at[x]) whose arc is then tested: s_i O(1) tests;
-//   * by the target arcs over y_i: the phase offsets lay the target arcs end
-//     to end on the unrolled line [0, Σt), so the arcs covering y_i are the
-//     ones holding y_i, y_i + M, y_i + 2M, ... (at most one arc each, as no
-//     arc is longer than M), found by a bucketed search of the prefix sums;
-//     each is then tested against i's arc: about Σt / M searches.
+//   * by the target arcs over y_i: the layout lays the target arcs end to
+//     end, in its shuffled order, on the unrolled line [0, Σt')
+//     (kernels/target_layout.h), so the arcs covering y_i are the ones
+//     holding y_i, y_i + M, y_i + 2M, ... (at most one arc each, as no arc
+//     is longer than M), found by a bucketed search of the places' starts;
+//     each is then tested against i's arc: about Σt' / M searches.
 // Each source takes the cheaper way (ArcCostModel). Candidates come out in
-// ascending target order from the second way and in ring order from the
-// first; SelectFromCandidates accepts either.
+// lay-out order from the second way and in ring order from the first;
+// SelectFromCandidates accepts any order.
 #ifndef PHASE_ROUTER_KERNELS_ARC_CANDIDATES_H_
 #define PHASE_ROUTER_KERNELS_ARC_CANDIDATES_H_
 
@@ -36,14 +37,16 @@ inline bool ArcHolds(uint32_t offset, uint32_t length, uint32_t point, size_t ri
 // every array; ArcIndexSizes says how large the locator's are.
 struct TargetArcs {
   size_t M = 0, E = 0;
-  const uint32_t* length = nullptr;     // t_t, E entries
+  const uint32_t* length = nullptr;     // t'_t, E entries
   const uint32_t* offset = nullptr;     // psi_t, E entries
   const uint32_t* position = nullptr;   // x_t = q_s[t], E entries
   const uint32_t* target_at = nullptr;  // inverse of position, E entries
-  // The locator: start[t] = t_0 + ... + t_{t-1} on the unrolled line
-  // (E + 1 entries, start[E] = Σt), and first[b] = the arc holding the point
+  // The locator: start[p] = where the arc at place p starts on the
+  // unrolled line (E + 1 entries, start[E] = Σt'; LayTargetArcs), order[p]
+  // = the target at place p, and first[b] = the place holding the point
   // b << shift (buckets + 1 entries, clamped to the last non-empty arc).
   const uint64_t* start = nullptr;
+  const uint32_t* order = nullptr;
   const uint32_t* first = nullptr;
   uint32_t shift = 0;
 
@@ -60,15 +63,14 @@ struct ArcIndexSizes {
   static ArcIndexSizes For(size_t E, uint64_t total);
 };
 
-// Fills start[] and first[] of `arcs` (length, E, M set) for `sizes`.
-void BuildArcIndex(const ArcIndexSizes& sizes, uint64_t* start, uint32_t* first,
-                   TargetArcs* arcs);
+// Fills first[] of `arcs` (E, M and start set) for `sizes`.
+void BuildArcIndex(const ArcIndexSizes& sizes, uint32_t* first, TargetArcs* arcs);
 
 // Source i's candidates, written to ids; returns their count. Every tested
 // target is stored before the test decides whether it stays, so ids needs
 // room for HitsAt(y) entries (ByTargetArcs) or s (BySourceArc): E always
 // suffices.
-//   ByTargetArcs: ascending target ids; costs HitsAt(y) searches.
+//   ByTargetArcs: in lay-out order; costs HitsAt(y) searches.
 //   BySourceArc: in the order of the arc's positions; costs s tests.
 size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
                               uint32_t* ids);
@@ -87,11 +89,12 @@ struct ArcCostModel {
 // SPEC.md's selection from a candidate list of c distinct target ids below
 // id_bound (any order): writes exactly k entries to out, the chosen ids
 // ascending, then -1.
-// random: the min(k, c) ids with the smallest Draw(row_key, id);
-// lowest: the min(k, c) smallest ids. Scratch: keys holds
-// max(c, ceil(id_bound / 64)) entries. Reorders ids.
-void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random, uint64_t row_key,
-                          size_t id_bound, int32_t* out, uint64_t* keys);
+// random: the min(k, c) ids with the smallest SelectionKey(row_constant, id);
+// lowest: the min(k, c) smallest ids. Scratch: keys holds c entries and
+// bitmap ceil(id_bound / 64). Reorders ids.
+void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
+                          uint32_t row_constant, size_t id_bound, int32_t* out, uint32_t* keys,
+                          uint64_t* bitmap);
 
 namespace scalar {
 // The twin: every target tested by the closed form, ascending ids.

@@ -123,18 +123,6 @@ constexpr uint32_t FpermInverse(uint64_t key, uint64_t length, uint32_t y) {
   return x;
 }
 
-// v1's Fisher-Yates, until the router moves to fperm (removed then).
-inline void Perm(uint64_t key, size_t length, uint32_t* p) {
-  for (size_t i = 0; i < length; ++i) p[i] = static_cast<uint32_t>(i);
-  uint64_t n = 0;
-  for (size_t i = length; i-- > 1;) {
-    const size_t j = Bounded(Draw(key, n++), i + 1);
-    const uint32_t tmp = p[i];
-    p[i] = p[j];
-    p[j] = tmp;
-  }
-}
-
 // ---- selection ---------------------------------------------------------------
 
 // R_i of SPEC.md's selection: the key of source i's private stream.

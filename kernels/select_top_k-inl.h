@@ -5,11 +5,10 @@
 //  * decoding the set bits to ids: VBMI2 byte compress on AVX3_DL (one
 //    VPCOMPRESSB per 64-bit word, kept in a register: compressing straight to
 //    memory is several times slower on Zen 4), count-trailing-zeros elsewhere;
-//  * hashing the ids to SPEC.md's keys: the SplitMix64 finalizer on 64-bit
-//    lanes (native 64-bit multiply on AVX-512 and SVE, three 32-bit
-//    multiplies elsewhere);
+//  * hashing the ids to SPEC.md's 32-bit keys: fmix32 on 32-bit lanes, two
+//    native 32-bit multiplies on every target (16 lanes on AVX-512);
 //  * finding the k-th smallest key: the keys are uniform, so the k-th
-//    smallest lies near (k / c) * 2^64. One counting pass brackets it between
+//    smallest lies near (k / c) * 2^32. One counting pass brackets it between
 //    two thresholds a few standard deviations apart, only the keys between
 //    them are ranked, and the result is exact whatever the keys are (a
 //    bracket that misses falls back to the radix select of the generic
@@ -38,62 +37,42 @@ namespace phase_router {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Low 64 bits of a * c per lane.
+// SPEC.md's fmix32 on every lane.
 template <class D>
-HWY_INLINE hn::Vec<D> MulLow64(D d, hn::Vec<D> a, uint64_t c) {
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_SVE || \
-    HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE_256 || HWY_TARGET == HWY_SVE2_128
-  return hn::Mul(a, hn::Set(d, c));  // SVE has no operator*
-#else
-  // (a_hi 2^32 + a_lo)(c_hi 2^32 + c_lo) mod 2^64 from 32 x 32 -> 64 products.
-  const hn::Repartition<uint32_t, D> d32;
-  const auto c_lo = hn::BitCast(d32, hn::Set(d, c & 0xFFFFFFFFull));
-  const auto c_hi = hn::BitCast(d32, hn::Set(d, c >> 32));
-  const auto a_lo = hn::BitCast(d32, a);
-  const auto a_hi = hn::BitCast(d32, hn::ShiftRight<32>(a));
-  const auto cross = hn::Add(hn::MulEven(a_hi, c_lo), hn::MulEven(a_lo, c_hi));
-  return hn::Add(hn::MulEven(a_lo, c_lo), hn::ShiftLeft<32>(cross));
-#endif
+HWY_INLINE hn::Vec<D> Fmix32Lanes(D d, hn::Vec<D> h) {
+  h = hn::Xor(h, hn::ShiftRight<16>(h));
+  h = hn::Mul(h, hn::Set(d, 0x85EBCA6Bu));  // SVE has no operator*
+  h = hn::Xor(h, hn::ShiftRight<13>(h));
+  h = hn::Mul(h, hn::Set(d, 0xC2B2AE35u));
+  return hn::Xor(h, hn::ShiftRight<16>(h));
 }
 
-// SPEC.md's Mix on every lane.
-template <class D>
-HWY_INLINE hn::Vec<D> MixLanes(D d, hn::Vec<D> z) {
-  z = hn::Xor(z, hn::ShiftRight<30>(z));
-  z = MulLow64(d, z, 0xBF58476D1CE4E5B9ull);
-  z = hn::Xor(z, hn::ShiftRight<27>(z));
-  z = MulLow64(d, z, 0x94D049BB133111EBull);
-  return hn::Xor(z, hn::ShiftRight<31>(z));
-}
-
-// Targets with a native compress instruction for 32- and 64-bit lanes. (On
-// the others Highway 1.0.3 emulates Compress with a lookup table that it
+// Targets with a native compress instruction for 32-bit lanes. (On the
+// others Highway 1.0.3 emulates Compress with a lookup table that it
 // rebuilds on every call, slower than the scalar loops below.) AVX-512's
-// VPCOMPRESSQ/D are used in their register form: compressing straight to
-// memory is several times slower on Zen 4.
+// VPCOMPRESSD is used in its register form: compressing straight to memory
+// is several times slower on Zen 4.
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 #define PHASE_ROUTER_NATIVE_COMPRESS 1
-HWY_INLINE hn::Vec512<uint64_t> CompressKeys(hn::Vec512<uint64_t> v, hn::Mask512<uint64_t> m) {
-  return hn::Vec512<uint64_t>{_mm512_maskz_compress_epi64(m.raw, v.raw)};
-}
-HWY_INLINE hn::Vec256<uint32_t> CompressIds(hn::Vec256<uint32_t> v, hn::Mask512<uint64_t> m) {
-  return hn::Vec256<uint32_t>{_mm256_maskz_compress_epi32(m.raw, v.raw)};
+HWY_INLINE hn::Vec512<uint32_t> CompressLanes(hn::Vec512<uint32_t> v, hn::Mask512<uint32_t> m) {
+  return hn::Vec512<uint32_t>{_mm512_maskz_compress_epi32(m.raw, v.raw)};
 }
 #else
 #define PHASE_ROUTER_NATIVE_COMPRESS 0
 #endif
 
-// keys[j] = Draw(row_key, ids[j]) = Mix(row_key + (ids[j] + 1) * kGamma),
+// keys[j] = SelectionKey(row_constant, ids[j])
+//         = fmix32(row_constant + (ids[j] + 1) * 0x9E3779B9),
 // counting on the way the keys below lo and, where the target compresses
 // natively, copying the keys in [lo, hi) to bracket (returns how many; -1
 // when the caller must collect them itself with KeysInRange).
-HWY_INLINE ptrdiff_t HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids, size_t c,
-                             uint64_t lo, uint64_t hi, uint64_t* HWY_RESTRICT keys,
-                             uint64_t* HWY_RESTRICT bracket, size_t* below_lo) {
-  const hn::ScalableTag<uint64_t> d;
-  const hn::Rebind<uint32_t, decltype(d)> d32;
+HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT ids, size_t c,
+                             uint32_t lo, uint32_t hi, uint32_t* HWY_RESTRICT keys,
+                             uint32_t* HWY_RESTRICT bracket, size_t* below_lo) {
+  const hn::ScalableTag<uint32_t> d;
   const size_t N = hn::Lanes(d);
-  const auto base = hn::Set(d, row_key + kGamma);  // the "+ 1" folded in
+  const auto base = hn::Set(d, row_constant + kGamma32);  // the "+ 1" folded in
+  const auto gamma = hn::Set(d, kGamma32);
   const auto vlo = hn::Set(d, lo);
   size_t n_lo = 0, j = 0;
 #if PHASE_ROUTER_NATIVE_COMPRESS
@@ -101,19 +80,18 @@ HWY_INLINE ptrdiff_t HashIds(uint64_t row_key, const uint32_t* HWY_RESTRICT ids,
   size_t m = 0;
 #endif
   for (; j + N <= c; j += N) {
-    const auto id = hn::PromoteTo(d, hn::LoadU(d32, ids + j));
-    const auto key = MixLanes(d, hn::Add(base, MulLow64(d, id, kGamma)));
+    const auto key = Fmix32Lanes(d, hn::Add(base, hn::Mul(hn::LoadU(d, ids + j), gamma)));
     hn::StoreU(key, d, keys + j);
     const auto below = hn::Lt(key, vlo);
     n_lo += hn::CountTrue(d, below);
 #if PHASE_ROUTER_NATIVE_COMPRESS
     const auto in = hn::AndNot(below, hn::Lt(key, vhi));
-    hn::StoreU(CompressKeys(key, in), d, bracket + m);
+    hn::StoreU(CompressLanes(key, in), d, bracket + m);
     m += hn::CountTrue(d, in);
 #endif
   }
   for (; j < c; ++j) {
-    keys[j] = Draw(row_key, ids[j]);
+    keys[j] = SelectionKey(row_constant, ids[j]);
     n_lo += keys[j] < lo;
 #if PHASE_ROUTER_NATIVE_COMPRESS
     bracket[m] = keys[j];
@@ -215,8 +193,8 @@ HWY_INLINE void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count
 }
 
 // Copies the keys in [lo, hi) to out, in order; returns how many.
-HWY_INLINE size_t KeysInRange(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t lo,
-                              uint64_t hi, uint64_t* HWY_RESTRICT out) {
+HWY_INLINE size_t KeysInRange(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_t lo,
+                              uint32_t hi, uint32_t* HWY_RESTRICT out) {
   size_t m = 0;
   for (size_t j = 0; j < c; ++j) {
     out[m] = keys[j];
@@ -225,18 +203,17 @@ HWY_INLINE size_t KeysInRange(const uint64_t* HWY_RESTRICT keys, size_t c, uint6
   return m;
 }
 
-// Keeps the ids whose key is <= threshold, in order (CompactWinners), eight
-// at a time where the target compresses natively.
-HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_t threshold,
+// Keeps the ids whose key is <= threshold, in order (CompactWinners),
+// sixteen at a time where the target compresses natively.
+HWY_INLINE void KeepWinners(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_t threshold,
                             uint32_t* ids) {
   size_t n = 0, j = 0;
 #if PHASE_ROUTER_NATIVE_COMPRESS
-  const hn::Full512<uint64_t> d;
-  const hn::Full256<uint32_t> d32;
+  const hn::Full512<uint32_t> d;
   const auto vt = hn::Set(d, threshold);
-  for (; j + 8 <= c; j += 8) {
+  for (; j + 16 <= c; j += 16) {
     const auto win = hn::Not(hn::Lt(vt, hn::LoadU(d, keys + j)));
-    hn::StoreU(CompressIds(hn::LoadU(d32, ids + j), win), d32, ids + n);
+    hn::StoreU(CompressLanes(hn::LoadU(d, ids + j), win), d, ids + n);
     n += hn::CountTrue(d, win);
   }
 #endif
@@ -247,13 +224,13 @@ HWY_INLINE void KeepWinners(const uint64_t* HWY_RESTRICT keys, size_t c, uint64_
 // c (distinct) keys: c^2 / N vector compares, no data-dependent branch.
 // `padded` gets the keys rounded up to whole vectors with ~0 (never smaller
 // than any key).
-HWY_INLINE void KeepRankedBelow(const uint64_t* HWY_RESTRICT keys, size_t c, uint32_t k,
-                                uint32_t* ids, uint64_t* HWY_RESTRICT padded) {
-  const hn::ScalableTag<uint64_t> d;
+HWY_INLINE void KeepRankedBelow(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_t k,
+                                uint32_t* ids, uint32_t* HWY_RESTRICT padded) {
+  const hn::ScalableTag<uint32_t> d;
   const size_t N = hn::Lanes(d);
   const size_t vectors = (c + N - 1) / N;
-  std::memcpy(padded, keys, c * sizeof(uint64_t));
-  for (size_t j = c; j < vectors * N; ++j) padded[j] = ~0ull;
+  std::memcpy(padded, keys, c * sizeof(uint32_t));
+  for (size_t j = c; j < vectors * N; ++j) padded[j] = ~0u;
   size_t n = 0;
   for (size_t j = 0; j < c; ++j) {
     const auto key = hn::Set(d, keys[j]);
@@ -272,38 +249,38 @@ constexpr size_t kSmallBracket = 48;
 constexpr size_t kSmallRow = 24;
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
-                              uint32_t k, uint64_t row_key, int32_t* out,
-                              uint32_t* ids_scratch, uint64_t* keys_scratch) {
+                              uint32_t k, uint32_t row_constant, int32_t* out,
+                              uint32_t* ids_scratch, uint32_t* keys_scratch) {
   if (count <= k) {  // every candidate is taken: no keys needed
     SelectLowestK(row, cols, count, k, out);
     return;
   }
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
-  uint64_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
+  uint32_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
   if (c <= kSmallRow) {
     // A short row (MoE shapes have a handful of candidates per token): a
     // key's rank is how many keys are smaller, counted branch-free with
     // vector compares, and the winners are the keys ranked below k.
     size_t unused;
-    HashIds(row_key, ids_scratch, c, 0, 0, keys_scratch, bracket, &unused);
+    HashIds(row_constant, ids_scratch, c, 0, 0, keys_scratch, bracket, &unused);
     KeepRankedBelow(keys_scratch, c, k, ids_scratch, bracket);
     std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
     return;
   }
 
   // Bracket the k-th smallest key: with q = k / c, the number of keys below
-  // (q +- 4 sigma) * 2^64 misses k with probability below 1e-4.
+  // (q +- 4 sigma) * 2^32 misses k with probability below 1e-4.
   const double q = static_cast<double>(k) / c;
   const double margin = 4.0 * std::sqrt(q * (1 - q) / c) + 1.0 / c;
-  const double kTwo64 = 18446744073709551616.0;
-  const uint64_t lo = q - margin <= 0 ? 0 : static_cast<uint64_t>((q - margin) * kTwo64);
-  const uint64_t hi = q + margin >= 1 ? ~0ull : static_cast<uint64_t>((q + margin) * kTwo64);
+  const double kTwo32 = 4294967296.0;
+  const uint32_t lo = q - margin <= 0 ? 0 : static_cast<uint32_t>((q - margin) * kTwo32);
+  const uint32_t hi = q + margin >= 1 ? ~0u : static_cast<uint32_t>((q + margin) * kTwo32);
   size_t below_lo;
   const ptrdiff_t in_bracket =
-      HashIds(row_key, ids_scratch, c, lo, hi, keys_scratch, bracket, &below_lo);
+      HashIds(row_constant, ids_scratch, c, lo, hi, keys_scratch, bracket, &below_lo);
   const size_t m = in_bracket >= 0 ? static_cast<size_t>(in_bracket)
                                    : KeysInRange(keys_scratch, c, lo, hi, bracket);
-  uint64_t threshold;  // the k-th smallest key: keys <= threshold are taken
+  uint32_t threshold;  // the k-th smallest key: keys <= threshold are taken
   if (m <= kSmallBracket && below_lo < k && k <= below_lo + m) {
     // Few keys to rank: a plain selection beats building a histogram.
     std::nth_element(bracket, bracket + (k - below_lo - 1), bracket + m);

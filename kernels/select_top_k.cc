@@ -23,18 +23,18 @@ void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count*/,
 // The statement of the rule: sort the candidates by key, keep the first k,
 // report them by id.
 void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
-                   uint32_t k, uint64_t row_key, int32_t* out,
-                   uint32_t* ids_scratch, uint64_t* keys_scratch) {
+                   uint32_t k, uint32_t row_constant, int32_t* out,
+                   uint32_t* ids_scratch, uint32_t* keys_scratch) {
   uint32_t c = 0;
   for (size_t x = 0; x < cols; ++x) {
     if (GetBit(row, x)) {
       ids_scratch[c] = static_cast<uint32_t>(x);
-      keys_scratch[c] = Draw(row_key, x);
+      keys_scratch[c] = SelectionKey(row_constant, static_cast<uint32_t>(x));
       ++c;
     }
   }
   (void)count;
-  std::vector<std::pair<uint64_t, uint32_t>> by_key(c);
+  std::vector<std::pair<uint32_t, uint32_t>> by_key(c);
   for (uint32_t j = 0; j < c; ++j) by_key[j] = {keys_scratch[j], ids_scratch[j]};
   std::sort(by_key.begin(), by_key.end());
   const uint32_t taken = std::min(k, c);
@@ -72,15 +72,15 @@ void SelectLowestK(const uint64_t* row, size_t cols, uint32_t /*count*/,
 }
 
 void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
-                   uint32_t k, uint64_t row_key, int32_t* out,
-                   uint32_t* ids_scratch, uint64_t* keys_scratch) {
+                   uint32_t k, uint32_t row_constant, int32_t* out,
+                   uint32_t* ids_scratch, uint32_t* keys_scratch) {
   if (count <= k) {  // every candidate is taken: no keys needed
     SelectLowestK(row, cols, count, k, out);
     return;
   }
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
-  for (uint32_t j = 0; j < c; ++j) keys_scratch[j] = Draw(row_key, ids_scratch[j]);
-  const uint64_t threshold = KthSmallestKey(keys_scratch, c, k);
+  for (uint32_t j = 0; j < c; ++j) keys_scratch[j] = SelectionKey(row_constant, ids_scratch[j]);
+  const uint32_t threshold = KthSmallestKey(keys_scratch, c, k);
   CompactWinners(keys_scratch, 0, c, threshold, ids_scratch, 0);
   std::copy(ids_scratch, ids_scratch + k, reinterpret_cast<uint32_t*>(out));
 }

@@ -12,8 +12,9 @@ namespace phase_router {
 // popcount, known from the AND stage).
 //
 // SelectLowestK: the min(k, count) lowest set bits.
-// SelectRandomK: the min(k, count) set bits x with the smallest
-//   Draw(row_key, x); keys within a row are distinct, so there are no ties.
+// SelectRandomK: the min(k, count) set bits x with the smallest 32-bit
+//   SelectionKey(row_constant, x) (kernels/random.h); keys within a row are
+//   distinct, so there are no ties.
 //   Scratch: ids_scratch holds count + 64 entries and keys_scratch
 //   3 * count + 64
 //   (the SIMD builds store whole vectors and rank a bracket of keys apart).
@@ -21,15 +22,15 @@ namespace scalar {
 void SelectLowestK(const uint64_t* row, size_t cols, uint32_t count,
                    uint32_t k, int32_t* out);
 void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
-                   uint32_t k, uint64_t row_key, int32_t* out,
-                   uint32_t* ids_scratch, uint64_t* keys_scratch);
+                   uint32_t k, uint32_t row_constant, int32_t* out,
+                   uint32_t* ids_scratch, uint32_t* keys_scratch);
 }  // namespace scalar
 namespace generic {
 void SelectLowestK(const uint64_t* row, size_t cols, uint32_t count,
                    uint32_t k, int32_t* out);
 void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
-                   uint32_t k, uint64_t row_key, int32_t* out,
-                   uint32_t* ids_scratch, uint64_t* keys_scratch);
+                   uint32_t k, uint32_t row_constant, int32_t* out,
+                   uint32_t* ids_scratch, uint32_t* keys_scratch);
 }  // namespace generic
 
 }  // namespace phase_router

@@ -15,10 +15,10 @@ namespace phase_router {
 // the keys still tied with the prefix found so far. By the last byte at most
 // one key sits in each bucket, so the search always ends; with random keys it
 // ends after one or two levels. No allocation: 1 KiB of stack.
-inline uint64_t KthSmallestKey(const uint64_t* keys, size_t c, size_t k) {
-  uint64_t prefix = 0, mask = 0;
+inline uint32_t KthSmallestKey(const uint32_t* keys, size_t c, size_t k) {
+  uint32_t prefix = 0, mask = 0;
   size_t need = k;
-  for (int shift = 56; shift >= 0; shift -= 8) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
     uint32_t hist[256] = {};
     for (size_t j = 0; j < c; ++j) {
       if ((keys[j] & mask) == prefix) ++hist[(keys[j] >> shift) & 0xFF];
@@ -26,13 +26,13 @@ inline uint64_t KthSmallestKey(const uint64_t* keys, size_t c, size_t k) {
     size_t below = 0, bucket = 0;
     while (below + hist[bucket] < need) below += hist[bucket++];
     need -= below;
-    prefix |= static_cast<uint64_t>(bucket) << shift;
-    mask |= 0xFFull << shift;
+    prefix |= static_cast<uint32_t>(bucket) << shift;
+    mask |= 0xFFu << shift;
     if (need == hist[bucket]) break;
   }
   // Every key of the final bucket is among the k smallest; the largest of
   // them is the k-th.
-  uint64_t kth = 0;
+  uint32_t kth = 0;
   for (size_t j = 0; j < c; ++j) {
     if ((keys[j] & mask) == prefix && keys[j] > kth) kth = keys[j];
   }
@@ -44,13 +44,13 @@ inline uint64_t KthSmallestKey(const uint64_t* keys, size_t c, size_t k) {
 // two from 16 to 256), then an exact rank among the few keys of the slice
 // that holds it. Meant for a bracket of roughly uniform keys; exact for any.
 // Uses `scratch` for up to m keys.
-inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_t hi,
-                            size_t rank, uint64_t* scratch) {
+inline uint32_t RankInRange(const uint32_t* keys, size_t m, uint32_t lo, uint32_t hi,
+                            size_t rank, uint32_t* scratch) {
   size_t slices = 16;
   while (slices < 256 && slices * 2 <= m) slices *= 2;
-  const uint64_t width = hi - lo;
+  const uint32_t width = hi - lo;
   int shift = 0;
-  while (shift < 64 && (width >> shift) >= slices) ++shift;
+  while (shift < 32 && (width >> shift) >= slices) ++shift;
   uint32_t hist[257];  // (width >> shift) < slices <= 256
   std::fill(hist, hist + slices + 1, 0u);
   for (size_t j = 0; j < m; ++j) ++hist[(keys[j] - lo) >> shift];
@@ -70,7 +70,7 @@ inline uint64_t RankInRange(const uint64_t* keys, size_t m, uint64_t lo, uint64_
 // ascending, so the winners stay in id order and need no sort; every store
 // lands at or before the id just read, and the loop has no data-dependent
 // branch.
-inline size_t CompactWinners(const uint64_t* keys, size_t begin, size_t c, uint64_t threshold,
+inline size_t CompactWinners(const uint32_t* keys, size_t begin, size_t c, uint32_t threshold,
                              uint32_t* ids, size_t n) {
   for (size_t j = begin; j < c; ++j) {
     ids[n] = ids[j];

@@ -13,31 +13,23 @@
 
 namespace phase_router {
 
-void RouteArcs(const Plan& plan, const Options& options, Workspace& w, int32_t* out,
+void RouteArcs(const Plan& plan, const Options& options,
+               const uint32_t* s, uint64_t arcs_total, Workspace& w, int32_t* out,
                StageTimer& timer) {
   const size_t M = plan.M, E = plan.E, rows = plan.rows(), first_row = plan.row_begin;
-  const uint32_t* s = w.s.data();
-  const uint32_t* t = w.t.data();
   const int threads = static_cast<int>(plan.threads);
 
-  PhaseOffsets(s, first_row, plan.row_end, E, w.phi.data());
-  PhaseOffsets(t, 0, E, M, w.psi.data());
-  timer.Stop("phase_offsets");
-
-  ColumnPermutations(plan, options.seed, w);
   for (size_t c = 0; c < E; ++c) w.target_at[w.q_s[c]] = static_cast<uint32_t>(c);
-  timer.Stop("permutations");
-
   TargetArcs arcs;
   arcs.M = M;
   arcs.E = E;
-  arcs.length = t;
+  arcs.length = w.t_arc.data();
   arcs.offset = w.psi.data();
   arcs.position = w.q_s.data();
   arcs.target_at = w.target_at.data();
-  uint64_t total = 0;
-  for (size_t j = 0; j < E; ++j) total += t[j];
-  BuildArcIndex(ArcIndexSizes::For(E, total), w.start.data(), w.first.data(), &arcs);
+  arcs.start = w.start.data();
+  arcs.order = w.order.data();
+  BuildArcIndex(ArcIndexSizes::For(E, arcs_total), w.first.data(), &arcs);
   timer.Stop("arc_index");
 
   const uint32_t k = options.k;
@@ -50,15 +42,17 @@ void RouteArcs(const Plan& plan, const Options& options, Workspace& w, int32_t* 
   ParallelBands(rows, grain, threads, [&](size_t r0, size_t r1) {
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
     uint32_t* ids = w.ids.data() + tid * E;
-    uint64_t* keys = w.keys.data() + tid * E;
+    uint32_t* keys = w.keys.data() + tid * E;
+    uint64_t* bitmap = w.bitmap.data() + tid * BitmapWordsPerThread(E);
     for (size_t r = r0; r < r1; ++r) {
       const size_t i = first_row + r;
-      const uint32_t y = w.q_t[i];
+      const uint32_t y = w.q_t[r];
       const size_t c = ArcCostModel::SearchTargets(s[i], arcs.HitsAt(y))
                            ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
                            : CandidatesBySourceArc(arcs, s[i], w.phi[r], y, ids);
       w.counts[r] = static_cast<uint32_t>(c);
-      SelectFromCandidates(ids, c, k, random, Draw(selection_key, i), E, out + r * k, keys);
+      const auto row_constant = static_cast<uint32_t>(Draw(selection_key, i));
+      SelectFromCandidates(ids, c, k, random, row_constant, E, out + r * k, keys, bitmap);
     }
   });
   timer.Stop("select");

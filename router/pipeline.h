@@ -1,6 +1,7 @@
 // What the router's two paths share (router.cc: the bit-matrix pipeline and
 // the plan; arc_path.cc: arc intersection): stage timing, row bands over
-// OpenMP threads, phase offsets and the folded permutations.
+// OpenMP threads, phase offsets, the target layout and the folded
+// permutations.
 #ifndef PHASE_ROUTER_ROUTER_PIPELINE_H_
 #define PHASE_ROUTER_ROUTER_PIPELINE_H_
 
@@ -11,7 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "dispatch/kernel_table.h"
+#include "kernels/feistel_permute.h"
 #include "kernels/random.h"
+#include "kernels/target_layout.h"
 #include "phase_router/phase_router.h"
 #include "router/workspace.h"
 
@@ -75,34 +79,61 @@ inline void PhaseOffsets(const uint32_t* degrees, size_t begin, size_t end, size
   }
 }
 
-// q[c] = p[r^-1[c]] with p = perm(domain_key(column)), r = perm(domain_key(row)):
-// where column c of the relabelled matrix comes from.
-inline void FoldedPermutation(uint64_t seed, Domain column, Domain row, size_t n,
-                              uint32_t* scratch, uint32_t* inverse, uint32_t* q) {
-  Perm(DomainKey(seed, row), n, scratch);
-  for (size_t b = 0; b < n; ++b) inverse[scratch[b]] = static_cast<uint32_t>(b);
-  Perm(DomainKey(seed, column), n, scratch);
-  for (size_t c = 0; c < n; ++c) q[c] = scratch[inverse[c]];
+// Elements per band of the permutation kernel: about 10 us of work.
+inline constexpr size_t kPermuteGrain = 4096;
+
+// out[j] = p[r^-1[first + j]] for j < count, with p = fperm(domain_key(column), n)
+// and r = fperm(domain_key(row), n) when row_perm (else the identity): where
+// column first + j of the relabelled matrix comes from (router.cc explains
+// the folding). Each element is O(1), so bands run on threads and a row
+// range computes only its own.
+inline void FoldedPositions(const KernelTable& K, uint64_t seed, Domain column, Domain row,
+                            bool row_perm, size_t n, size_t first, size_t count, uint32_t* out,
+                            int threads) {
+  const uint64_t column_key = DomainKey(seed, column), row_key = DomainKey(seed, row);
+  ParallelBands(count, kPermuteGrain, threads, [&](size_t b0, size_t b1) {
+    const uint32_t x0 = static_cast<uint32_t>(first + b0);
+    uint32_t* o = out + b0;
+    if (row_perm) {
+      K.feistel_permute(row_key, n, FeistelDirection::kInverse, nullptr, x0, b1 - b0, o);
+      K.feistel_permute(column_key, n, FeistelDirection::kForward, o, 0, b1 - b0, o);
+    } else {
+      K.feistel_permute(column_key, n, FeistelDirection::kForward, nullptr, x0, b1 - b0, o);
+    }
+  });
 }
 
-// The column permutations with the optional row permutations folded in
-// (router.cc explains the identity): q_s (E entries) and q_t (M entries).
-inline void ColumnPermutations(const Plan& plan, uint64_t seed, Workspace& w) {
-  if (plan.row_perm) {
-    FoldedPermutation(seed, Domain::kSourceColumns, Domain::kTargetRows, plan.E,
-                      w.perm.data(), w.inverse.data(), w.q_s.data());
-    FoldedPermutation(seed, Domain::kTargetColumns, Domain::kSourceRows, plan.M,
-                      w.perm.data(), w.inverse.data(), w.q_t.data());
-  } else {
-    Perm(DomainKey(seed, Domain::kSourceColumns), plan.E, w.q_s.data());
-    Perm(DomainKey(seed, Domain::kTargetColumns), plan.M, w.q_t.data());
-  }
+// The positions of SPEC.md steps 4-5 with the row permutations folded in:
+// q_s (every target's column on Z_E) and q_t (the routed rows' positions on
+// Z_M: plan.rows() entries).
+inline void RingPositions(const KernelTable& K, const Plan& plan, uint64_t seed, Workspace& w) {
+  const int threads = static_cast<int>(plan.threads);
+  FoldedPositions(K, seed, Domain::kSourceColumns, Domain::kTargetRows, plan.row_perm, plan.E, 0,
+                  plan.E, w.q_s.data(), threads);
+  FoldedPositions(K, seed, Domain::kTargetColumns, Domain::kSourceRows, plan.row_perm, plan.M,
+                  plan.row_begin, plan.rows(), w.q_t.data(), threads);
+}
+
+// SPEC.md step 2 for the targets: the lay-out order (w.order[p] = sigma^-1[p]),
+// then the arcs' lengths t' (w.t_arc), offsets psi (w.psi) and starts by
+// place (w.start), scaled when `tile`.
+inline TargetLayout LayOutTargets(const KernelTable& K, const Plan& plan, uint64_t seed,
+                                  bool tile, Workspace& w) {
+  const uint64_t key = DomainKey(seed, Domain::kLayout);
+  ParallelBands(plan.E, kPermuteGrain, static_cast<int>(plan.threads), [&](size_t b0, size_t b1) {
+    K.feistel_permute(key, plan.E, FeistelDirection::kInverse, nullptr,
+                      static_cast<uint32_t>(b0), b1 - b0, w.order.data() + b0);
+  });
+  return LayTargetArcs(w.t.data(), w.order.data(), plan.E, plan.M, tile, w.t_arc.data(),
+                       w.psi.data(), w.start.data());
 }
 
 // The arc-intersection path (arc_path.cc): rows [row_begin, row_end) of an
-// aligned routing whose degrees are in w.s and w.t, into out, with the
-// candidate counts in w.counts. The workspace is reserved for `plan`.
-void RouteArcs(const Plan& plan, const Options& options, Workspace& w, int32_t* out,
+// aligned routing whose source degrees are s (M entries; read up to
+// row_end), target arcs laid out in w (LayOutTargets) and phase offsets
+// in w.phi, into out, with the candidate counts in w.counts. The workspace
+// is reserved for `plan`.
+void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, uint64_t arcs_total, Workspace& w, int32_t* out,
                StageTimer& timer);
 
 }  // namespace phase_router

@@ -31,6 +31,7 @@
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "kernels/rotate_rows.h"
+#include "kernels/target_layout.h"
 #include "phase_router/phase_router.h"
 #include "router/pipeline.h"
 #include "router/validation.h"
@@ -67,17 +68,21 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
     return z;
   }
   const uint64_t big = std::max(m, e);
-  // Degrees and phase offsets (s, t, phi, psi), permutations (q_s, q_t),
-  // candidate counts.
-  z.u32 = SatAdd(2 * uint64_t{m} + 3 * uint64_t{e}, 2 * uint64_t{rows});
+  // Degrees of S counted (the arc path reads degree vectors in place);
+  // degrees, offsets, lay-out order and arc lengths of T (t, psi, order,
+  // t_arc); the positions q_s (E) and q_t (rows); phase offsets and
+  // candidate counts of the rows routed. The arcs' starts in 64 bits.
+  z.sources = plan.arcs && plan.degrees ? 0 : m;
+  z.u32 = SatAdd(z.sources + 5 * uint64_t{e}, 3 * uint64_t{rows});
+  z.u64 = uint64_t{e} + 1;
   if (plan.arcs) {
-    // target_at, the locator (ArcIndexSizes: at most 2E + 2 buckets and
-    // E + 1 starts), candidate ids and keys per thread.
+    // target_at, the locator (ArcIndexSizes: at most 2E + 2 buckets),
+    // candidate ids and keys and the winners' bitmap per thread.
     z.ids = SatMul(threads, e);
     z.keys = SatMul(threads, e);
-    z.u32 = SatAdd(z.u32, 3 * uint64_t{e} + 2 + z.ids);
-    if (plan.row_perm) z.u32 = SatAdd(z.u32, 2 * big);
-    z.u64 = SatAdd(uint64_t{e} + 1, z.keys);
+    z.bitmap = SatMul(threads, BitmapWordsPerThread(e));
+    z.u32 = SatAdd(z.u32, SatAdd(3 * uint64_t{e} + 2, SatAdd(z.ids, z.keys)));
+    z.u64 = SatAdd(z.u64, z.bitmap);
   } else {
     z.stride_e = PaddedStride(WordsFor(e));
     z.stride_r = PaddedStride(WordsFor(rows));
@@ -85,9 +90,8 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
     z.matrix_words = SatMul(SatAdd(words, 7) / 8, 8);  // whole 64-byte lines
     z.ids = SatMul(threads, SelectIdsPerThread(e));
     z.keys = SatMul(threads, SelectKeysPerThread(e));
-    // perm, inverse; the arc toggles (3 max(M, E) + 1); selection ids.
-    z.u32 = SatAdd(z.u32, SatAdd(5 * big + 1, z.ids));
-    z.u64 = z.keys;
+    // The arc toggles (3 max(M, E) + 1); selection ids and keys.
+    z.u32 = SatAdd(z.u32, SatAdd(3 * big + 1, SatAdd(z.ids, z.keys)));
     if (plan.partial()) {
       z.u32 = SatAdd(z.u32, m);  // row_of
       // One running row per thread (aligned), or a window of T_rot and its
@@ -129,26 +133,23 @@ void Workspace::Reserve(const Plan& plan) {
   c.Resize(z.matrix_words);
   tiles.Resize(z.tile_words);
   try {
-    s.resize(m);
+    s.resize(z.sources);
     t.resize(e);
     phi.resize(rows);
     psi.resize(e);
+    order.resize(e);
+    t_arc.resize(e);
+    start.resize(e + 1);
     q_s.resize(e);
-    q_t.resize(m);
+    q_t.resize(rows);
     counts.resize(rows);
     ids.resize(z.ids);
     keys.resize(z.keys);
+    bitmap.resize(z.bitmap);
     if (plan.arcs) {
       target_at.resize(e);
       first.resize(2 * e + 2);
-      start.resize(e + 1);
-      if (plan.row_perm) {
-        perm.resize(big);
-        inverse.resize(big);
-      }
     } else {
-      perm.resize(big);
-      inverse.resize(big);
       toggles.resize(3 * big + 1);
       if (plan.partial()) row_of.resize(m);
     }
@@ -163,9 +164,9 @@ size_t Workspace::bytes() const {
   auto u32 = [](const std::vector<uint32_t>& v) { return v.capacity() * sizeof(uint32_t); };
   auto u64 = [](const std::vector<uint64_t>& v) { return v.capacity() * sizeof(uint64_t); };
   return (a.size() + b.size() + c.size() + tiles.size()) * sizeof(uint64_t) + u32(s) + u32(t) +
-         u32(phi) + u32(psi) + u32(q_s) + u32(q_t) + u32(perm) + u32(inverse) + u32(toggles) +
-         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u32(ids) + u64(start) +
-         u64(keys);
+         u32(phi) + u32(psi) + u32(order) + u32(t_arc) + u32(q_s) + u32(q_t) + u32(toggles) +
+         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u32(ids) + u32(keys) +
+         u64(start) + u64(bitmap);
 }
 
 namespace {
@@ -413,6 +414,7 @@ Plan PlanRouting(const Input& in, size_t M, size_t E, const Options& options,
   plan.row_begin = options.row_begin;
   plan.row_end = options.row_end ? options.row_end : M;
   plan.aligned = in.kind == Input::kDegrees || options.align;
+  plan.degrees = in.kind == Input::kDegrees;
   plan.row_perm = options.row_perm;
   // The arc method's work is per source, not per bit: narrow routings
   // still spread over threads from a few thousand sources.
@@ -528,13 +530,35 @@ void ReadTargetColumns(const KernelTable& K, const Input& in, const Plan& plan,
 
 }  // namespace
 
+// SPEC.md step 2's tiling rule. The auto rule needs Σ s_i over every
+// source: degree vectors are summed in place; matrices have their rows
+// past the range counted into w.s first (only then).
+bool Tiles(const KernelTable& K, const Input& in, const Plan& plan, const Options& options,
+           const uint32_t* s, Workspace& w) {
+  if (!plan.aligned || options.tiling == Tiling::kOff) return false;
+  uint64_t L = 0;
+  for (size_t j = 0; j < plan.E; ++j) L += w.t[j];
+  if (L < plan.M) return false;
+  if (options.tiling == Tiling::kOn) return true;
+  if (!plan.degrees && plan.row_end < plan.M) {
+    const int threads = static_cast<int>(plan.threads);
+    const size_t rest = plan.M - plan.row_end;
+    ParallelBands(rest, RowGrain(rest, threads), threads, [&](size_t r0, size_t r1) {
+      CountRows(K, in, true, plan.row_end + r0, plan.row_end + r1, &w.s[plan.row_end + r0]);
+    });
+  }
+  uint64_t sum_s = 0;
+  for (size_t i = 0; i < plan.M; ++i) sum_s += s[i];
+  return AutoTilingHolds(L, plan.M, sum_s, options.k, plan.E);
+}
+
 struct Router::Impl {
   Workspace ws;
 
   void Run(const Input& in, const Plan& plan, const Options& options, int32_t* out,
            Stats* stats);
   void RunBits(const KernelTable& K, const Input& in, const Plan& plan, const Options& options,
-               int32_t* out, StageTimer& timer);
+               const uint32_t* s, int32_t* out, StageTimer& timer);
   // A call into the caller's buffer: plan (checking the ceiling), then route.
   void RouteInto(const Input& in, size_t M, size_t E, const Options& options, int32_t* out,
                  Stats* stats);
@@ -553,20 +577,32 @@ void Router::Impl::Run(const Input& in, const Plan& plan, const Options& options
 
   Workspace& w = ws;
   w.Reserve(plan);
-  const size_t M = plan.M, E = plan.E, rows = plan.rows();
+  const size_t M = plan.M, E = plan.E, rows = plan.rows(), first_row = plan.row_begin;
 
   // Degrees of every source up to the range's end (the phase offsets sum
-  // them) and of every target.
-  ParallelBands(plan.row_end, RowGrain(plan.row_end, threads), threads,
-                [&](size_t r0, size_t r1) { CountRows(K, in, true, r0, r1, &w.s[r0]); });
+  // them) and of every target; degree vectors are read in place.
+  const uint32_t* s = plan.degrees ? in.s_degrees.data() : w.s.data();
+  if (!plan.degrees) {
+    ParallelBands(plan.row_end, RowGrain(plan.row_end, threads), threads,
+                  [&](size_t r0, size_t r1) { CountRows(K, in, true, r0, r1, &w.s[r0]); });
+  }
   ParallelBands(E, RowGrain(E, threads), threads,
                 [&](size_t r0, size_t r1) { CountRows(K, in, false, r0, r1, &w.t[r0]); });
   timer.Stop("degrees");
 
+  // SPEC.md step 2: the sources' phase offsets, the targets' layout.
+  PhaseOffsets(s, first_row, plan.row_end, E, w.phi.data());
+  const TargetLayout layout =
+      LayOutTargets(K, plan, options.seed, Tiles(K, in, plan, options, s, w), w);
+  timer.Stop("phase_offsets");
+
+  RingPositions(K, plan, options.seed, w);
+  timer.Stop("permutations");
+
   if (plan.arcs) {
-    RouteArcs(plan, options, w, out, timer);
+    RouteArcs(plan, options, s, layout.total, w, out, timer);
   } else {
-    RunBits(K, in, plan, options, out, timer);
+    RunBits(K, in, plan, options, s, out, timer);
   }
 
   if (stats) {
@@ -587,13 +623,16 @@ void Router::Impl::Run(const Input& in, const Plan& plan, const Options& options
     stats->candidates_mean = static_cast<double>(sum) / static_cast<double>(rows);
     stats->backend = K.name;  // the arc path runs the same scalar code on every target
     stats->method = plan.arcs ? "arcs" : "bits";
+    stats->tiled = layout.tiled;
+    stats->laps = layout.laps;
     stats->route_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - t_begin).count();
   }
 }
 
 void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& plan,
-                           const Options& options, int32_t* out, StageTimer& timer) {
+                           const Options& options, const uint32_t* s, int32_t* out,
+                           StageTimer& timer) {
   const int threads = static_cast<int>(plan.threads);
   Workspace& w = ws;
   const size_t M = plan.M, E = plan.E, R = plan.rows(), first_row = plan.row_begin;
@@ -604,21 +643,16 @@ void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& pl
   uint64_t* B = w.b.data();
   uint64_t* C = w.c.data();
 
-  PhaseOffsets(w.s.data(), first_row, plan.row_end, E, w.phi.data());
-  PhaseOffsets(w.t.data(), 0, E, M, w.psi.data());
-  timer.Stop("phase_offsets");
-
-  ColumnPermutations(plan, options.seed, w);
   const uint32_t* q_s = w.q_s.data();
-  // U's row for routed row r: U[q_t[first_row + r]] over the whole ring, or
-  // row r itself when only the routed positions are built (row ranges).
-  const uint32_t* u_index = w.q_t.data() + first_row;
+  // U's row for routed row r: U[q_t[r]] over the whole ring, or row r itself
+  // when only the routed positions are built (row ranges).
+  const uint32_t* u_index = w.q_t.data();
   if (plan.partial()) {
     std::fill(w.row_of.begin(), w.row_of.end(), kNoRow);
     for (size_t r = 0; r < R; ++r) w.row_of[u_index[r]] = static_cast<uint32_t>(r);
     u_index = nullptr;
+    timer.Stop("permutations");
   }
-  timer.Stop("permutations");
 
   const size_t grain_r = RowGrain(R, threads), grain_e = RowGrain(E, threads);
   if (plan.aligned) {
@@ -635,18 +669,19 @@ void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& pl
       BuildArcToggles(lengths, offsets, arcs, ring, begin, ids);
       return ArcToggles{begin, ids};
     };
-    const ArcToggles s_toggles = toggles(w.s.data() + first_row, w.phi.data(), R, E);
+    const ArcToggles s_toggles = toggles(s + first_row, w.phi.data(), R, E);
     ParallelBands(E, grain_e, threads, [&](size_t y0, size_t y1) {
-      K.fill_arc_columns(w.s.data() + first_row, w.phi.data(), R, E, s_toggles, y0, y1,
-                         B + y0 * wr, wr);
+      K.fill_arc_columns(s + first_row, w.phi.data(), R, E, s_toggles, y0, y1, B + y0 * wr, wr);
     });
     timer.Stop("rotate");
     TransposeParallel(K, B, wr, q_s, E, R, A, we, threads);
     timer.Stop("gather");
-    const ArcToggles t_toggles = toggles(w.t.data(), w.psi.data(), E, M);
+    // T's arcs have the layout's lengths t' (SPEC.md step 1: scaled when
+    // tiled).
+    const ArcToggles t_toggles = toggles(w.t_arc.data(), w.psi.data(), E, M);
     if (!plan.partial()) {
       ParallelBands(M, RowGrain(M, threads), threads, [&](size_t y0, size_t y1) {
-        K.fill_arc_columns(w.t.data(), w.psi.data(), E, M, t_toggles, y0, y1, B + y0 * we,
+        K.fill_arc_columns(w.t_arc.data(), w.psi.data(), E, M, t_toggles, y0, y1, B + y0 * we,
                            we);
       });
     } else {
@@ -655,7 +690,7 @@ void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& pl
       const size_t grain = std::max<size_t>(4096, M / (4 * plan.threads) + 1);
       ParallelBands(M, grain, threads, [&](size_t y0, size_t y1) {
         uint64_t* scratch = w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * we;
-        generic::FillArcColumnsAt(w.t.data(), w.psi.data(), E, M, t_toggles, y0, y1,
+        generic::FillArcColumnsAt(w.t_arc.data(), w.psi.data(), E, M, t_toggles, y0, y1,
                                   w.row_of.data(), scratch, B, we);
       });
     }
@@ -731,14 +766,14 @@ void Router::Impl::RunBits(const KernelTable& K, const Input& in, const Plan& pl
   ParallelBands(R, grain_r, threads, [&](size_t r0, size_t r1) {
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
     uint32_t* ids = w.ids.data() + tid * SelectIdsPerThread(E);
-    uint64_t* keys = w.keys.data() + tid * SelectKeysPerThread(E);
+    uint32_t* keys = w.keys.data() + tid * SelectKeysPerThread(E);
     for (size_t r = r0; r < r1; ++r) {
       int32_t* row_out = out + r * k;
       if (options.select == Select::kLowest) {
         K.select_lowest_k(C + r * we, E, counts[r], k, row_out);
       } else {
-        K.select_random_k(C + r * we, E, counts[r], k, Draw(selection_key, first_row + r),
-                          row_out, ids, keys);
+        const auto row_constant = static_cast<uint32_t>(Draw(selection_key, first_row + r));
+        K.select_random_k(C + r * we, E, counts[r], k, row_constant, row_out, ids, keys);
       }
     }
   });
@@ -760,6 +795,7 @@ uint64_t Router::WorkspaceBytesFor(size_t M, size_t E, size_t threads) {
   plan.E = E;
   plan.row_end = M;
   plan.threads = threads;
+  plan.degrees = true;
   return WorkspaceSizes::For(plan).bytes;
 }
 

@@ -43,6 +43,8 @@ constexpr size_t PaddedStride(size_t words) {
 // of keys apart).
 constexpr size_t SelectIdsPerThread(size_t e) { return e + 64; }
 constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
+// The arc path's bitmap of winning ids per thread (kernels/arc_candidates.h).
+constexpr size_t BitmapWordsPerThread(size_t e) { return e / 64 + 1; }
 
 // One call's plan: what is routed and how, decided once (router.cc,
 // PlanRouting) before anything large is allocated.
@@ -53,6 +55,7 @@ struct Plan {
   bool arcs = false;      // arc intersection instead of bit matrices
   bool aligned = true;    // SPEC.md step 1
   bool row_perm = false;  // SPEC.md step 5
+  bool degrees = false;   // degree vectors given: the arc path reads them in place
   size_t rows() const { return row_end - row_begin; }
   bool partial() const { return rows() != M; }
 };
@@ -72,6 +75,8 @@ struct WorkspaceSizes {
   uint64_t u32 = 0;            // uint32_t entries of all the vectors
   uint64_t u64 = 0;            // uint64_t entries of all the vectors
   uint64_t ids = 0, keys = 0;  // selection scratch, all threads
+  uint64_t bitmap = 0;         // arcs: the winners' id bitmaps, all threads
+  uint64_t sources = 0;        // entries of s (0: degree vectors read in place)
   uint64_t bytes = 0;
 
   static WorkspaceSizes For(const Plan& plan);
@@ -86,19 +91,21 @@ struct Workspace {
   // flow). Empty for the arc path.
   AlignedWords a, b, c;
   AlignedWords tiles;              // per-thread T_rot tiles (unaligned ranges)
-  std::vector<uint32_t> s, t;      // degrees of S rows and T rows
+  std::vector<uint32_t> s, t;      // degrees of S rows (counted) and T rows
   std::vector<uint32_t> phi, psi;  // phase offsets (phi: rows routed)
+  std::vector<uint32_t> order;     // the target at each place (sigma^-1)
+  std::vector<uint32_t> t_arc;     // t'_t: the target arcs' lengths
+  std::vector<uint64_t> start;     // the arcs' starts on the unrolled line, by place
   std::vector<uint32_t> q_s;       // column gather of S: pS composed with rT^-1
-  std::vector<uint32_t> q_t;       // row gather of T^T: pT composed with rS^-1
-  std::vector<uint32_t> perm, inverse;  // permutation scratch (row_perm)
-  std::vector<uint32_t> toggles;        // BuildArcToggles' begin and ids
+  std::vector<uint32_t> q_t;       // rows routed: pT composed with rS^-1
+  std::vector<uint32_t> toggles;   // BuildArcToggles' begin and ids
   std::vector<uint32_t> row_of;    // row ranges: position on Z_M -> row routed
   std::vector<uint32_t> target_at; // arcs: inverse of q_s
   std::vector<uint32_t> first;     // arcs: the locator's buckets
-  std::vector<uint64_t> start;     // arcs: the target arcs' unrolled starts
   std::vector<uint32_t> counts;    // candidates per row routed
-  std::vector<uint32_t> ids;       // selection scratch, E per thread
-  std::vector<uint64_t> keys;      // selection scratch, E per thread
+  std::vector<uint32_t> ids;       // selection scratch, per thread
+  std::vector<uint32_t> keys;      // selection scratch, per thread
+  std::vector<uint64_t> bitmap;    // arcs: winners' id bitmaps, per thread
 
   // Makes room for the plan's routing (buffers grow, never shrink).
   void Reserve(const Plan& plan);

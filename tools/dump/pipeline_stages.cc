@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "kernels/random.h"
+#include "kernels/target_layout.h"
 
 namespace phase_router::dump {
 namespace {
@@ -28,15 +29,29 @@ std::vector<uint64_t> PhaseOffsets(const std::vector<uint32_t>& degrees,
   return offsets;
 }
 
+// p[x] = fperm(domain_key(domain), length, x), or the identity.
 std::vector<uint32_t> Permutation(uint64_t seed, Domain domain, size_t length,
                                   bool identity) {
   std::vector<uint32_t> p(length);
-  if (identity) {
-    for (size_t i = 0; i < length; ++i) p[i] = static_cast<uint32_t>(i);
-  } else {
-    Perm(DomainKey(seed, domain), length, p.data());
+  const uint64_t key = DomainKey(seed, domain);
+  for (size_t x = 0; x < length; ++x) {
+    p[x] = identity ? static_cast<uint32_t>(x)
+                    : Fperm(key, length, static_cast<uint32_t>(x));
   }
   return p;
+}
+
+// The inverse of a permutation.
+std::vector<uint32_t> Inverse(const std::vector<uint32_t>& p) {
+  std::vector<uint32_t> inverse(p.size());
+  for (size_t x = 0; x < p.size(); ++x) inverse[p[x]] = static_cast<uint32_t>(x);
+  return inverse;
+}
+
+uint64_t Sum(const std::vector<uint32_t>& v) {
+  uint64_t sum = 0;
+  for (uint32_t x : v) sum += x;
+  return sum;
 }
 
 // Step 1: the arc [0, degree) of each row, or the matrix itself.
@@ -89,19 +104,21 @@ ByteMatrix Transpose(const ByteMatrix& m) {
 }
 
 // SPEC.md "Selection": per source, the k candidates with the smallest keys
-// (the target id for lowest, draw(R_i, t) for random), reported ascending.
+// (the target id for lowest, the 32-bit key(i, t) for random), reported
+// ascending.
 std::vector<int32_t> SelectRoutes(const ByteMatrix& candidates,
                                   const Options& options) {
   const size_t M = candidates.rows, E = candidates.cols, k = options.k;
   std::vector<int32_t> routes(M * k, -1);
-  std::vector<std::pair<uint64_t, int32_t>> keyed;
+  std::vector<std::pair<uint32_t, int32_t>> keyed;
   for (size_t i = 0; i < M; ++i) {
     keyed.clear();
-    const uint64_t row_key = SelectionRowKey(options.seed, i);
+    const uint32_t row_constant = SelectionRowConstant(options.seed, i);
     for (size_t t = 0; t < E; ++t) {
       if (!candidates.at(i, t)) continue;
-      const uint64_t key =
-          options.select == Select::kLowest ? t : Draw(row_key, t);
+      const uint32_t key = options.select == Select::kLowest
+                               ? static_cast<uint32_t>(t)
+                               : SelectionKey(row_constant, static_cast<uint32_t>(t));
       keyed.emplace_back(key, static_cast<int32_t>(t));
     }
     const size_t take = std::min(k, keyed.size());
@@ -133,8 +150,24 @@ Pipeline EvaluatePipeline(const ByteMatrix& S, const ByteMatrix& T,
   Pipeline p;
   p.s = RowDegrees(S);
   p.t = RowDegrees(T);
-  p.phi = PhaseOffsets(p.s, E);  // step 2
-  p.psi = PhaseOffsets(p.t, M);
+  // Step 2: the sources' offsets; the targets laid in sigma's order, their
+  // arcs scaled when tiling applies.
+  p.phi = PhaseOffsets(p.s, E);
+  p.sigma = Permutation(options.seed, Domain::kLayout, E, false);
+  const std::vector<uint32_t> order = Inverse(p.sigma);
+  const uint64_t L = Sum(p.t);
+  const bool tile =
+      options.align && options.tiling != Tiling::kOff && L >= M &&
+      (options.tiling == Tiling::kOn || AutoTilingHolds(L, M, Sum(p.s), options.k, E));
+  p.t_arc.resize(E);
+  std::vector<uint32_t> psi(E);
+  std::vector<uint64_t> starts(E + 1);
+  const TargetLayout layout =
+      LayTargetArcs(p.t.data(), order.data(), E, M, tile, p.t_arc.data(), psi.data(),
+                    starts.data());
+  p.tiled = layout.tiled;
+  p.laps = layout.laps;
+  p.psi.assign(psi.begin(), psi.end());
   const bool no_rows = !options.row_perm;
   const std::vector<uint32_t> pS =
       Permutation(options.seed, Domain::kSourceColumns, E, false);
@@ -160,7 +193,7 @@ Pipeline EvaluatePipeline(const ByteMatrix& S, const ByteMatrix& T,
     s_fin = add("04_S_row_permuted", "S row-permuted", GatherRows(*s_fin, rS));
   }
   const ByteMatrix* t_aligned =
-      add("05_T_aligned", "T aligned", Align(T, p.t, options.align));
+      add("05_T_aligned", "T aligned", Align(T, p.t_arc, options.align));
   const ByteMatrix* t_rot =
       add("06_T_rotated", "T rotated", Rotate(*t_aligned, p.psi));
   const ByteMatrix* t_prep =

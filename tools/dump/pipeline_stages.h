@@ -41,6 +41,10 @@ struct Stage {
 struct Pipeline {
   std::vector<uint32_t> s, t;      // row degrees of S and T
   std::vector<uint64_t> phi, psi;  // phase offsets (step 2)
+  std::vector<uint32_t> sigma;     // sigma[t]: target t's place in the lay-out order
+  std::vector<uint32_t> t_arc;     // t'_t: the target arcs' lengths (scaled when tiled)
+  bool tiled = false;              // whether the tiling applied
+  uint64_t laps = 0;               // q when tiled
   // In pipeline order: S aligned, S rotated, S shuffled, [S row-permuted],
   // T aligned, T rotated, T shuffled, [T row-permuted], T transposed, O.
   // (The row-permuted stages only with options.row_perm.)
@@ -50,7 +54,7 @@ struct Pipeline {
 };
 
 // Evaluates S (M x E) and T (E x M) with `options` (k, seed, align,
-// row_perm, select). The caller has validated the shapes and k.
+// row_perm, select, tiling). The caller has validated the shapes and k.
 Pipeline EvaluatePipeline(const ByteMatrix& S, const ByteMatrix& T,
                           const Options& options);
 

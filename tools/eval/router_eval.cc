@@ -53,7 +53,7 @@ uint64_t InputKey(const std::string& name) {
 
 // Degrees w_r proportional to 1 / (r + 1)^alpha, scaled so they sum to
 // `total` (each clipped to [lo, cap], then topped up or trimmed one unit at
-// a time from the largest room), then shuffled with Perm(key).
+// a time from the largest room), then shuffled with Fperm(key).
 std::vector<uint32_t> ZipfDegrees(size_t n, double alpha, uint64_t total,
                                   uint32_t lo, uint32_t cap, uint64_t key) {
   std::vector<double> w(n);
@@ -83,7 +83,7 @@ std::vector<uint32_t> ZipfDegrees(size_t n, double alpha, uint64_t total,
     }
   }
   std::vector<uint32_t> p(n);
-  Perm(key, n, p.data());
+  for (size_t r = 0; r < n; ++r) p[r] = Fperm(key, n, static_cast<uint32_t>(r));
   std::vector<uint32_t> shuffled(n);
   for (size_t r = 0; r < n; ++r) shuffled[r] = d[p[r]];
   return shuffled;

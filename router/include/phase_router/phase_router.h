@@ -200,10 +200,10 @@ class Router {
   // Bytes held by the workspace (kept across calls; reused when M, E match).
   size_t workspace_bytes() const;
 
-  // Bytes of workspace an M x E routing of all rows by the bit method on
-  // `threads` OpenMP threads needs: the formula the workspace is sized
-  // with, so a fresh Router's workspace_bytes() after such a call equals
-  // it. (The arc method needs O(M + E); docs/scale.md.) Saturates at
+  // Bytes of workspace an M x E routing of all rows from degree vectors by
+  // the bit method on `threads` OpenMP threads needs (matrices add 4 M
+  // bytes of counted degrees): the formula the workspace is sized with, so
+  // a fresh Router's workspace_bytes() after such a call equals it. (The arc method needs O(M + E); docs/scale.md.) Saturates at
   // UINT64_MAX.
   // (A call uses options.threads threads, or omp_get_max_threads() for 0,
   // and 1 for routings under 2^20 bits.)
