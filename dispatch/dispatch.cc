@@ -67,6 +67,7 @@ const KernelTable& GenericKernels() {
       &generic::SelectLowestK,
       &generic::SelectRandomK,
       &generic::FillArcColumns,
+      &generic::BuildFeistelTable,
       &generic::FeistelPermute,
   };
   return kTable;

@@ -56,9 +56,14 @@ void SelectRandomKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32
                         uint32_t* keys_scratch) {
   SelectRandomK(row, cols, count, k, row_constant, out, ids_scratch, keys_scratch);
 }
-void FeistelPermuteEntry(uint64_t key, uint64_t length, FeistelDirection direction,
-                         const uint32_t* in, uint32_t first, size_t count, uint32_t* out) {
-  FeistelPermute(key, length, direction, in, first, count, out);
+void BuildFeistelTableEntry(uint64_t key, uint64_t length, size_t begin, size_t end,
+                            uint16_t* rounds) {
+  BuildFeistelTable(key, length, begin, end, rounds);
+}
+void FeistelPermuteEntry(uint64_t key, uint64_t length, const uint16_t* rounds,
+                         FeistelDirection direction, const uint32_t* in, uint32_t first,
+                         size_t count, uint32_t* out) {
+  FeistelPermute(key, length, rounds, direction, in, first, count, out);
 }
 
 const KernelTable* GetKernelTable() {
@@ -66,7 +71,7 @@ const KernelTable* GetKernelTable() {
       hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &generic::FillArcColumns,
-      &FeistelPermuteEntry,
+      &BuildFeistelTableEntry,     &FeistelPermuteEntry,
   };
   return &kTable;
 }

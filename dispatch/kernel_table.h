@@ -39,7 +39,9 @@ struct KernelTable {
                            size_t arcs, size_t ring, ArcToggles toggles,
                            size_t y_begin, size_t y_end, uint64_t* dst,
                            size_t dst_stride);
-  void (*feistel_permute)(uint64_t key, uint64_t length,
+  void (*build_feistel_table)(uint64_t key, uint64_t length, size_t begin,
+                              size_t end, uint16_t* rounds);
+  void (*feistel_permute)(uint64_t key, uint64_t length, const uint16_t* rounds,
                           FeistelDirection direction, const uint32_t* in,
                           uint32_t first, size_t count, uint32_t* out);
 };

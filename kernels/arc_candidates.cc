@@ -77,15 +77,26 @@ size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, u
 
 namespace {
 
-// The n chosen ids ascending into out, then -1 up to k. Many ids in random
-// order (a source arc's) are cheaper to order by a bitmap of the id range
-// than by sorting: about n log n compares against id_bound / 64 words.
+// The n chosen ids ascending into out, then -1 up to k. The lists come in
+// lay-out or ring order, so they are ordered here:
+//  * a few ids (n <= 32; MoE shapes keep k of about Σt / M): each id's
+//    place is the count of smaller ids, no branch (a sort of eight random
+//    ids mispredicts a dozen compares, more than the whole selection);
+//  * many ids from a dense range: a bitmap of the id range, about
+//    id_bound / 64 words against n log n compares;
+//  * otherwise a sort.
 void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_t* out,
                     uint64_t* bitmap) {
   const size_t words = (id_bound + 63) / 64;
   size_t log_n = 0;
   while ((size_t{1} << log_n) < n) ++log_n;
-  if (n > 16 && words < n * log_n) {
+  if (n <= 32) {
+    for (size_t j = 0; j < n; ++j) {
+      size_t place = 0;
+      for (size_t l = 0; l < n; ++l) place += ids[l] < ids[j];
+      out[place] = static_cast<int32_t>(ids[j]);
+    }
+  } else if (words < n * log_n) {
     std::fill(bitmap, bitmap + words, 0);
     for (size_t j = 0; j < n; ++j) bitmap[ids[j] / 64] |= uint64_t{1} << (ids[j] % 64);
     size_t written = 0;

@@ -1,12 +1,14 @@
-// Highway body of FeistelPermute (kernels/feistel_permute.h), per target.
+// Highway bodies of BuildFeistelTable and FeistelPermute
+// (kernels/feistel_permute.h), per target.
 //
-// One element per 64-bit lane: a round hashes the 2h-bit value's low half
-// with SPEC.md's draw (the SplitMix64 finalizer), so it needs 64-bit
-// multiplies: native on AVX-512 and SVE, three 32 x 32 -> 64 products
-// elsewhere. Cycle walking is per lane: lanes whose value is still >= L run
-// the network again while the others keep theirs (a blend), until none is
-// left; the expected number of passes is below 2 for most L and below 4 for
-// all.
+// The hashing is vectorized, one 64-bit lane per round input: SPEC.md's draw
+// (the SplitMix64 finalizer) needs 64-bit multiplies, native on AVX-512 and
+// SVE, three 32 x 32 -> 64 products elsewhere. BuildFeistelTable hashes
+// every round input once; FeistelPermute without a table runs whole
+// networks per lane, cycle walking per lane: lanes whose value is still
+// >= L run the network again while the others keep theirs (a blend), until
+// none is left. With a table the passes are scalar lookups
+// (FeistelPermuteByTable).
 
 #if defined(PHASE_ROUTER_KERNELS_FEISTEL_PERMUTE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef PHASE_ROUTER_KERNELS_FEISTEL_PERMUTE_INL_H_
@@ -53,6 +55,29 @@ HWY_INLINE hn::Vec<D> MixLanes(D d, hn::Vec<D> z) {
   z = hn::Xor(z, hn::ShiftRight<27>(z));
   z = MulLow64(d, z, 0x94D049BB133111EBull);
   return hn::Xor(z, hn::ShiftRight<31>(z));
+}
+
+// rounds[e] for e in [begin, end): draw(key, (e >> h) 2^32 + (e & mask)) & mask.
+HWY_INLINE void BuildFeistelTable(uint64_t key, uint64_t length, size_t begin, size_t end,
+                                  uint16_t* HWY_RESTRICT rounds) {
+  const hn::ScalableTag<uint64_t> d;
+  const hn::Rebind<uint16_t, decltype(d)> d16;
+  const size_t N = hn::Lanes(d);
+  const uint32_t h = FeistelHalfBits(length);
+  const uint64_t mask = (uint64_t{1} << h) - 1;
+  const auto vmask = hn::Set(d, mask);
+  const auto vkey = hn::Set(d, key);
+  size_t e = begin;
+  for (; e + N <= end; e += N) {
+    // The draw's counter r 2^32 + x, plus one.
+    const auto entry = hn::Iota(d, e);
+    const auto n = hn::Add(hn::Or(hn::ShiftLeft<32>(hn::ShiftRightSame(entry, static_cast<int>(h))),
+                                  hn::And(entry, vmask)),
+                           hn::Set(d, 1));
+    const auto f = hn::And(MixLanes(d, hn::Add(vkey, MulLow64(d, n, kGamma))), vmask);
+    hn::StoreU(hn::TruncateTo(d16, f), d16, rounds + e);
+  }
+  scalar::BuildFeistelTable(key, length, e, end, rounds);
 }
 
 // The network's constants: draw(K, r 2^32 + half) = mix(base[r] + half G)
@@ -114,23 +139,24 @@ HWY_INLINE void FeistelPermuteLanes(uint64_t key, uint64_t length, const uint32_
     }
     hn::StoreU(hn::TruncateTo(d32, y), d32, out + j);
   }
-  scalar::FeistelPermute(key, length,
+  scalar::FeistelPermute(key, length, nullptr,
                          kForward ? FeistelDirection::kForward : FeistelDirection::kInverse,
                          in ? in + j : nullptr, first + static_cast<uint32_t>(j), count - j,
                          out + j);
 }
 
-HWY_INLINE void FeistelPermute(uint64_t key, uint64_t length, FeistelDirection direction,
-                               const uint32_t* in, uint32_t first, size_t count,
-                               uint32_t* out) {
+HWY_INLINE void FeistelPermute(uint64_t key, uint64_t length, const uint16_t* rounds,
+                               FeistelDirection direction, const uint32_t* in, uint32_t first,
+                               size_t count, uint32_t* out) {
+  const bool forward = direction == FeistelDirection::kForward;
   if (length <= 1) {
     for (size_t j = 0; j < count; ++j) out[j] = 0;
-    return;
-  }
-  if (direction == FeistelDirection::kForward) {
-    FeistelPermuteLanes<true>(key, length, in, first, count, out);
+  } else if (rounds != nullptr) {
+    forward ? FeistelPermuteByTable<true>(rounds, length, in, first, count, out)
+            : FeistelPermuteByTable<false>(rounds, length, in, first, count, out);
   } else {
-    FeistelPermuteLanes<false>(key, length, in, first, count, out);
+    forward ? FeistelPermuteLanes<true>(key, length, in, first, count, out)
+            : FeistelPermuteLanes<false>(key, length, in, first, count, out);
   }
 }
 

@@ -82,6 +82,25 @@ inline void PhaseOffsets(const uint32_t* degrees, size_t begin, size_t end, size
 // Elements per band of the permutation kernel: about 10 us of work.
 inline constexpr size_t kPermuteGrain = 4096;
 
+// out[j] = fperm(key, n, x_j) (or the inverse) for j < count, x_j = in[j] or
+// first + j, in bands on threads; through a table of the rounds (built
+// into `rounds` in bands first) when that pays (kernels/feistel_permute.h).
+inline void PermuteIndices(const KernelTable& K, uint64_t key, size_t n, FeistelDirection direction,
+                           const uint32_t* in, size_t first, size_t count, uint32_t* out,
+                           uint16_t* rounds, int threads) {
+  const uint16_t* table = nullptr;
+  if (FeistelTablePays(n, count)) {
+    const size_t entries = FeistelTableEntries(n);
+    ParallelBands(entries, kPermuteGrain, threads,
+                  [&](size_t e0, size_t e1) { K.build_feistel_table(key, n, e0, e1, rounds); });
+    table = rounds;
+  }
+  ParallelBands(count, kPermuteGrain, threads, [&](size_t b0, size_t b1) {
+    K.feistel_permute(key, n, table, direction, in ? in + b0 : nullptr,
+                      static_cast<uint32_t>(first + b0), b1 - b0, out + b0);
+  });
+}
+
 // out[j] = p[r^-1[first + j]] for j < count, with p = fperm(domain_key(column), n)
 // and r = fperm(domain_key(row), n) when row_perm (else the identity): where
 // column first + j of the relabelled matrix comes from (router.cc explains
@@ -89,18 +108,17 @@ inline constexpr size_t kPermuteGrain = 4096;
 // range computes only its own.
 inline void FoldedPositions(const KernelTable& K, uint64_t seed, Domain column, Domain row,
                             bool row_perm, size_t n, size_t first, size_t count, uint32_t* out,
-                            int threads) {
-  const uint64_t column_key = DomainKey(seed, column), row_key = DomainKey(seed, row);
-  ParallelBands(count, kPermuteGrain, threads, [&](size_t b0, size_t b1) {
-    const uint32_t x0 = static_cast<uint32_t>(first + b0);
-    uint32_t* o = out + b0;
-    if (row_perm) {
-      K.feistel_permute(row_key, n, FeistelDirection::kInverse, nullptr, x0, b1 - b0, o);
-      K.feistel_permute(column_key, n, FeistelDirection::kForward, o, 0, b1 - b0, o);
-    } else {
-      K.feistel_permute(column_key, n, FeistelDirection::kForward, nullptr, x0, b1 - b0, o);
-    }
-  });
+                            uint16_t* rounds, int threads) {
+  const uint64_t column_key = DomainKey(seed, column);
+  if (row_perm) {
+    PermuteIndices(K, DomainKey(seed, row), n, FeistelDirection::kInverse, nullptr, first, count,
+                   out, rounds, threads);
+    PermuteIndices(K, column_key, n, FeistelDirection::kForward, out, 0, count, out, rounds,
+                   threads);
+  } else {
+    PermuteIndices(K, column_key, n, FeistelDirection::kForward, nullptr, first, count, out,
+                   rounds, threads);
+  }
 }
 
 // The positions of SPEC.md steps 4-5 with the row permutations folded in:
@@ -109,9 +127,9 @@ inline void FoldedPositions(const KernelTable& K, uint64_t seed, Domain column, 
 inline void RingPositions(const KernelTable& K, const Plan& plan, uint64_t seed, Workspace& w) {
   const int threads = static_cast<int>(plan.threads);
   FoldedPositions(K, seed, Domain::kSourceColumns, Domain::kTargetRows, plan.row_perm, plan.E, 0,
-                  plan.E, w.q_s.data(), threads);
+                  plan.E, w.q_s.data(), w.rounds.data(), threads);
   FoldedPositions(K, seed, Domain::kTargetColumns, Domain::kSourceRows, plan.row_perm, plan.M,
-                  plan.row_begin, plan.rows(), w.q_t.data(), threads);
+                  plan.row_begin, plan.rows(), w.q_t.data(), w.rounds.data(), threads);
 }
 
 // SPEC.md step 2 for the targets: the lay-out order (w.order[p] = sigma^-1[p]),
@@ -119,11 +137,8 @@ inline void RingPositions(const KernelTable& K, const Plan& plan, uint64_t seed,
 // place (w.start), scaled when `tile`.
 inline TargetLayout LayOutTargets(const KernelTable& K, const Plan& plan, uint64_t seed,
                                   bool tile, Workspace& w) {
-  const uint64_t key = DomainKey(seed, Domain::kLayout);
-  ParallelBands(plan.E, kPermuteGrain, static_cast<int>(plan.threads), [&](size_t b0, size_t b1) {
-    K.feistel_permute(key, plan.E, FeistelDirection::kInverse, nullptr,
-                      static_cast<uint32_t>(b0), b1 - b0, w.order.data() + b0);
-  });
+  PermuteIndices(K, DomainKey(seed, Domain::kLayout), plan.E, FeistelDirection::kInverse, nullptr,
+                 0, plan.E, w.order.data(), w.rounds.data(), static_cast<int>(plan.threads));
   return LayTargetArcs(w.t.data(), w.order.data(), plan.E, plan.M, tile, w.t_arc.data(),
                        w.psi.data(), w.start.data());
 }

@@ -73,6 +73,12 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
   // t_arc); the positions q_s (E) and q_t (rows); phase offsets and
   // candidate counts of the rows routed. The arcs' starts in 64 bits.
   z.sources = plan.arcs && plan.degrees ? 0 : m;
+  // The permutations' table, when one pays (pipeline.h, PermuteIndices):
+  // one at a time, so the larger of the two sides'.
+  const auto table = [](uint64_t n, uint64_t count) {
+    return FeistelTablePays(n, count) ? uint64_t{FeistelTableEntries(n)} : 0;
+  };
+  z.rounds = std::max(table(e, e), table(m, rows));
   z.u32 = SatAdd(z.sources + 5 * uint64_t{e}, 3 * uint64_t{rows});
   z.u64 = uint64_t{e} + 1;
   if (plan.arcs) {
@@ -105,7 +111,7 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
   z.bytes = SatAdd(SatAdd(SatMul(SatAdd(SatMul(3, z.matrix_words), z.tile_words),
                                  sizeof(uint64_t)),
                           SatMul(z.u32, sizeof(uint32_t))),
-                   SatMul(z.u64, sizeof(uint64_t)));
+                   SatAdd(SatMul(z.u64, sizeof(uint64_t)), SatMul(z.rounds, sizeof(uint16_t))));
   return z;
 }
 
@@ -146,6 +152,7 @@ void Workspace::Reserve(const Plan& plan) {
     ids.resize(z.ids);
     keys.resize(z.keys);
     bitmap.resize(z.bitmap);
+    rounds.resize(z.rounds);
     if (plan.arcs) {
       target_at.resize(e);
       first.resize(2 * e + 2);
@@ -166,7 +173,7 @@ size_t Workspace::bytes() const {
   return (a.size() + b.size() + c.size() + tiles.size()) * sizeof(uint64_t) + u32(s) + u32(t) +
          u32(phi) + u32(psi) + u32(order) + u32(t_arc) + u32(q_s) + u32(q_t) + u32(toggles) +
          u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u32(ids) + u32(keys) +
-         u64(start) + u64(bitmap);
+         u64(start) + u64(bitmap) + rounds.capacity() * sizeof(uint16_t);
 }
 
 namespace {

@@ -77,6 +77,7 @@ struct WorkspaceSizes {
   uint64_t ids = 0, keys = 0;  // selection scratch, all threads
   uint64_t bitmap = 0;         // arcs: the winners' id bitmaps, all threads
   uint64_t sources = 0;        // entries of s (0: degree vectors read in place)
+  uint64_t rounds = 0;         // uint16_t entries of the permutations' table
   uint64_t bytes = 0;
 
   static WorkspaceSizes For(const Plan& plan);
@@ -106,6 +107,7 @@ struct Workspace {
   std::vector<uint32_t> ids;       // selection scratch, per thread
   std::vector<uint32_t> keys;      // selection scratch, per thread
   std::vector<uint64_t> bitmap;    // arcs: winners' id bitmaps, per thread
+  std::vector<uint16_t> rounds;    // one permutation's table at a time
 
   // Makes room for the plan's routing (buffers grow, never shrink).
   void Reserve(const Plan& plan);

@@ -462,11 +462,12 @@ TEST_P(KernelTest, AndPopcountRows) {
 // Naive selection: the set bits ordered by `key`, the first min(k, count)
 // sorted ascending, then -1.
 std::vector<int32_t> NaiveSelect(const Bits& row, uint32_t k, bool random,
-                                 uint64_t row_key) {
-  std::vector<std::pair<uint64_t, int32_t>> keyed;
+                                 uint32_t row_constant) {
+  std::vector<std::pair<uint32_t, int32_t>> keyed;
   for (size_t x = 0; x < row.cols; ++x) {
     if (row.get(0, x)) {
-      keyed.emplace_back(random ? Draw(row_key, x) : x,
+      const auto id = static_cast<uint32_t>(x);
+      keyed.emplace_back(random ? SelectionKey(row_constant, id) : id,
                          static_cast<int32_t>(x));
     }
   }
@@ -499,7 +500,7 @@ TEST_P(KernelTest, SelectLowestAndRandomK) {
           static_cast<uint32_t>(Uniform(rng, 1, cols + 3)),
           static_cast<uint32_t>(cols + 3)};
       const uint32_t k = k_choices[trial % 5];
-      const uint64_t row_key = trial == 2 ? 0 : rng();
+      const auto row_constant = static_cast<uint32_t>(trial == 2 ? 0 : rng());
       SCOPED_TRACE("cols " + std::to_string(cols) + " count " +
                    std::to_string(count) + " k " + std::to_string(k));
       std::vector<int32_t> out(k + kTail, 0x7777);
@@ -513,16 +514,16 @@ TEST_P(KernelTest, SelectLowestAndRandomK) {
       // keys 3 * count + 64; then sentinels.
       const size_t ids_size = count + 64, keys_size = 3 * size_t{count} + 64;
       std::vector<uint32_t> ids(ids_size + kTail, 0xABCDu);
-      std::vector<uint64_t> keys(keys_size + kTail, kSentinel);
-      kb.select_random_k(row.w.data(), cols, count, k, row_key, out2.data(),
+      std::vector<uint32_t> keys(keys_size + kTail, 0xA5A5F00Du);
+      kb.select_random_k(row.w.data(), cols, count, k, row_constant, out2.data(),
                          ids.data(), keys.data());
       for (size_t n = 0; n < kTail; ++n) {
         ASSERT_EQ(out2[k + n], 0x7777);
         ASSERT_EQ(ids[ids_size + n], 0xABCDu) << "ids scratch overrun";
-        ASSERT_EQ(keys[keys_size + n], kSentinel) << "keys scratch overrun";
+        ASSERT_EQ(keys[keys_size + n], 0xA5A5F00Du) << "keys scratch overrun";
       }
       out2.resize(k);
-      EXPECT_EQ(out2, NaiveSelect(row, k, true, row_key)) << "random";
+      EXPECT_EQ(out2, NaiveSelect(row, k, true, row_constant)) << "random";
       ++rows_checked;
     }
   }
