@@ -157,11 +157,13 @@ void ParseRows(py::handle rows, Call* call) {
 }
 
 // The options of a call. method and rows apply to route() and
-// route_degrees(); the other callers keep the defaults (all rows).
+// route_degrees(), tiling to them and the analysis functions; the other
+// callers keep the defaults (all rows).
 Call MakeCall(int64_t k, py::handle seed, bool align, bool row_perm,
               const std::string& select,
               const std::optional<std::string>& target, int threads, bool stats,
               py::handle memory_limit, const std::string& method = "auto",
+              const std::string& tiling = "auto",
               py::handle rows = py::none()) {
   Call call;
   // Routes are int32 target ids, and so is k; 0 is left to the router.
@@ -178,6 +180,7 @@ Call MakeCall(int64_t k, py::handle seed, bool align, bool row_perm,
   call.options.threads = threads;
   call.options.memory_limit = ToUint64(memory_limit, "memory_limit");
   call.options.method = ParseMethod(method);
+  call.options.tiling = ParseTiling(tiling);
   ParseRows(rows, &call);
   CheckTargetName(target);
   call.target = target;
@@ -204,6 +207,9 @@ py::dict StatsToDict(const Stats& stats, const Options& options) {
   d["route_ms"] = stats.route_ms;
   d["backend"] = stats.backend;
   d["method"] = stats.method;  // resolved: "bits" or "arcs"
+  d["tiled"] = stats.tiled;    // applied, whatever tiling= asked
+  d["laps"] = stats.laps;
+  d["spec"] = stats.spec;
   d["row_begin"] = stats.row_begin;
   d["row_end"] = stats.row_end;
   d["seed"] = options.seed;
@@ -505,9 +511,10 @@ py::object PyRoute(PyRouter* shared, py::handle S, py::handle T, int64_t k,
                    const std::string& select,
                    const std::optional<std::string>& target, int threads,
                    bool stats, py::handle memory_limit,
-                   const std::string& method, py::handle rows, py::handle out) {
+                   const std::string& method, const std::string& tiling,
+                   py::handle rows, py::handle out) {
   const Call call = MakeCall(k, seed, align, row_perm, select, target, threads,
-                             stats, memory_limit, method, rows);
+                             stats, memory_limit, method, tiling, rows);
   return RouteMatrices(shared, S, T, call, out);
 }
 
@@ -516,10 +523,10 @@ py::object PyRouteDegrees(PyRouter* shared, py::handle s, py::handle t,
                           const std::string& select,
                           const std::optional<std::string>& target, int threads,
                           bool stats, py::handle memory_limit,
-                          const std::string& method, py::handle rows,
-                          py::handle out) {
+                          const std::string& method, const std::string& tiling,
+                          py::handle rows, py::handle out) {
   const Call call = MakeCall(k, seed, true, row_perm, select, target, threads,
-                             stats, memory_limit, method, rows);
+                             stats, memory_limit, method, tiling, rows);
   return RouteDegreeVectors(shared, s, t, call, out);
 }
 
@@ -609,20 +616,25 @@ active one. threads: OpenMP threads, 0 = default. memory_limit: bytes, 0 =
 the library's default ceiling. method: how candidates are found, "bits"
 (the bit matrices; any input), "arcs" (arc intersection; aligned input
 only, O(M + E) memory) or "auto" (the cheaper for aligned input, else
-bits); the routes are the same (docs/scale.md). rows: None for all M
+bits); the routes are the same (docs/scale.md). tiling: SPEC.md step 2,
+"on" (scale the target arcs to tile the source ring a whole number q =
+sum(t) // M of laps; aligned input with sum(t) >= M only), "off" (arcs of
+length t_t) or "auto" (tile when q * sum(s) >= k * M * E). rows: None for all M
 sources, or (begin, end) to route only sources begin <= i < end (end None
 = M): row r of the result is source begin + r, equal to that row of the
 whole routing. out: an optional C-contiguous int32 (M, k) array to write
 into ((end - begin, k) with rows). stats: also return the per-call
-statistics as a dict (with the method that ran and row_begin, row_end).
+statistics as a dict (with the method that ran, row_begin, row_end,
+tiled: whether tiling applied, laps: q when tiled else 0, and spec: the
+SPEC.md version of the routes).
 The GIL is released while routing. Raises phase_router.Error (a ValueError)
 with the library's message for bad input, TypeError for a wrong type.)doc";
 
 constexpr const char* kRouteDegreesDoc =
     R"doc(Routes from degree vectors: s has M integers each <= E, t has E
 integers each <= M. The same routes as route() on matrices with those row
-degrees and align=True (so any method applies). Other arguments, rows and
-method included, as for route().)doc";
+degrees and align=True (so any method applies). Other arguments, rows,
+method and tiling included, as for route().)doc";
 
 // ---------------------------------------------------------------- analysis
 // (phase_router/analysis.h): statistics over seeds, capacity planning, the
@@ -685,9 +697,9 @@ py::array_t<T> ToArray(const std::vector<T>& v) {
 // The Options of an analysis call (the seed comes from the seed list).
 Call AnalysisCall(int64_t k, bool row_perm, const std::string& select,
                   const std::optional<std::string>& target, int threads,
-                  py::handle memory_limit) {
+                  py::handle memory_limit, const std::string& tiling) {
   return MakeCall(k, py::int_(0), true, row_perm, select, target, threads,
-                  false, memory_limit);
+                  false, memory_limit, "auto", tiling);
 }
 
 // Runs `compute()` without the GIL, on the call's target.
@@ -708,6 +720,9 @@ py::dict SeedStatsToDict(const SeedStats& st) {
   d["t"] = ToArray(st.t);
   d["sum_s"] = st.sum_s;
   d["sum_t"] = st.sum_t;
+  d["tiled"] = st.tiled;
+  d["laps"] = st.laps;
+  d["spec"] = kSpecVersion;
   d["mean_load"] = ToArray(st.mean_load);
   d["std_load"] = ToArray(st.std_load);
   d["p95_load"] = ToArray(st.p95_load);
@@ -842,7 +857,7 @@ py::array_t<int32_t> RouteBaseline(py::handle s_in, py::handle t_in,
 
 constexpr const char* kAnalysisOptionsDoc =
     R"doc(algorithm: "phase" (default), "hash", "chung-lu" or "two-choice".
-row_perm, select, target, memory_limit: as for route_degrees(). threads:
+row_perm, select, tiling, target, memory_limit: as for route_degrees(). threads:
 threads over seeds (each routing runs on one thread), 0 = default; the
 results are the same for any count. The GIL is released while computing.
 Bad input raises phase_router.Error with the library's message.)doc";
@@ -858,6 +873,8 @@ void DefineModule(py::module_& m) {
       "return an M x k int32 numpy array; stats=True adds the per-call "
       "statistics as a dict.";
   m.attr("__version__") = PHASE_ROUTER_VERSION;
+  // The SPEC.md version whose routes this module computes, bit for bit.
+  m.attr("SPEC_VERSION") = kSpecVersion;
 
   g_error_type = PyErr_NewExceptionWithDoc(
       "phase_router.Error",
@@ -884,8 +901,9 @@ void DefineModule(py::module_& m) {
               py::arg("row_perm") = false, py::arg("select") = "random",
               py::arg("target") = py::none(), py::arg("threads") = 0,
               py::arg("stats") = false, py::arg("memory_limit") = 0,
-              py::arg("method") = "auto", py::arg("rows") = py::none(),
-              py::arg("out") = py::none(), kRouteDoc);
+              py::arg("method") = "auto", py::arg("tiling") = "auto",
+              py::arg("rows") = py::none(), py::arg("out") = py::none(),
+              kRouteDoc);
   };
   const auto def_route_degrees = [](auto& scope, auto function) {
     scope.def("route_degrees", function, py::arg("s"), py::arg("t"),
@@ -893,8 +911,9 @@ void DefineModule(py::module_& m) {
               py::arg("row_perm") = false, py::arg("select") = "random",
               py::arg("target") = py::none(), py::arg("threads") = 0,
               py::arg("stats") = false, py::arg("memory_limit") = 0,
-              py::arg("method") = "auto", py::arg("rows") = py::none(),
-              py::arg("out") = py::none(), kRouteDegreesDoc);
+              py::arg("method") = "auto", py::arg("tiling") = "auto",
+              py::arg("rows") = py::none(), py::arg("out") = py::none(),
+              kRouteDegreesDoc);
   };
   def_route(m, &Bound<PyRoute>::Function);
   def_route_degrees(m, &Bound<PyRouteDegrees>::Function);
@@ -975,9 +994,9 @@ one dict per seed) and loads (a len(seeds) x E uint32 array).
       [](py::handle s_in, py::handle t_in, int64_t k, py::handle seeds_in,
          const std::string& algorithm_name, bool row_perm,
          const std::string& select, const std::optional<std::string>& target,
-         int threads, py::handle memory_limit) {
-        const Call call =
-            AnalysisCall(k, row_perm, select, target, threads, memory_limit);
+         int threads, py::handle memory_limit, const std::string& tiling) {
+        const Call call = AnalysisCall(k, row_perm, select, target, threads,
+                                       memory_limit, tiling);
         const Algorithm algorithm = ParseAlgorithm(algorithm_name);
         const RoutingInput input =
             RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
@@ -990,7 +1009,8 @@ one dict per seed) and loads (a len(seeds) x E uint32 array).
       py::arg("s"), py::arg("t"), py::arg("k"), py::arg("seeds"), py::kw_only(),
       py::arg("algorithm") = "phase", py::arg("row_perm") = false,
       py::arg("select") = "random", py::arg("target") = py::none(),
-      py::arg("threads") = 0, py::arg("memory_limit") = 0, average_doc.c_str());
+      py::arg("threads") = 0, py::arg("memory_limit") = 0,
+      py::arg("tiling") = "auto", average_doc.c_str());
 
   m.def(
       "estimate_capacity",
@@ -1027,9 +1047,9 @@ mean_fill), ascending k. Requires 1 <= k_min <= k_max, target_skew >= 1.
          const std::string& measure_name, const std::string& algorithm_name,
          bool row_perm, const std::string& select,
          const std::optional<std::string>& target, int threads,
-         py::handle memory_limit) {
-        const Call call =
-            AnalysisCall(0, row_perm, select, target, threads, memory_limit);
+         py::handle memory_limit, const std::string& tiling) {
+        const Call call = AnalysisCall(0, row_perm, select, target, threads,
+                                       memory_limit, tiling);
         if (k_min < 0 || k_max < 0) {
           throw Error(ErrorCode::kBadOption,
                       "k range [" + std::to_string(k_min) + ", " +
@@ -1062,7 +1082,8 @@ mean_fill), ascending k. Requires 1 <= k_min <= k_max, target_skew >= 1.
       py::arg("measure") = "routing", py::arg("algorithm") = "phase",
       py::arg("row_perm") = false, py::arg("select") = "random",
       py::arg("target") = py::none(), py::arg("threads") = 0,
-      py::arg("memory_limit") = 0, suggest_doc.c_str());
+      py::arg("memory_limit") = 0, py::arg("tiling") = "auto",
+      suggest_doc.c_str());
 
   static const std::string analyze_doc =
       std::string(
@@ -1079,9 +1100,9 @@ edge_density (measured over seeds) and mean_fill. Densities are per pair
          py::handle k_values_in, const std::string& algorithm_name,
          bool row_perm, const std::string& select,
          const std::optional<std::string>& target, int threads,
-         py::handle memory_limit) {
-        const Call call =
-            AnalysisCall(0, row_perm, select, target, threads, memory_limit);
+         py::handle memory_limit, const std::string& tiling) {
+        const Call call = AnalysisCall(0, row_perm, select, target, threads,
+                                       memory_limit, tiling);
         const Algorithm algorithm = ParseAlgorithm(algorithm_name);
         const RoutingInput input =
             RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
@@ -1099,7 +1120,8 @@ edge_density (measured over seeds) and mean_fill. Densities are per pair
       py::kw_only(), py::arg("algorithm") = "phase",
       py::arg("row_perm") = false, py::arg("select") = "random",
       py::arg("target") = py::none(), py::arg("threads") = 0,
-      py::arg("memory_limit") = 0, analyze_doc.c_str());
+      py::arg("memory_limit") = 0, py::arg("tiling") = "auto",
+      analyze_doc.c_str());
 
   m.def(
       "chung_lu_route",

@@ -341,6 +341,10 @@ SeedStats AverageOverSeeds(const RoutingInput& input, const Options& options,
           run.overflow += load[j] > st.t[j] ? load[j] - st.t[j] : 0;
         }
         run.candidates_mean = stats.candidates_mean;
+        if (r == 0) {  // seed-independent (SeedStats::tiled)
+          st.tiled = stats.tiled;
+          st.laps = stats.laps;
+        }
       } catch (...) {
         errors[r] = std::current_exception();
       }

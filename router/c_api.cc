@@ -47,6 +47,22 @@ pr_error Guarded(const Body& body) {
   }
 }
 
+// pr_options.tiling as phase_router::Tiling; any other value is refused,
+// named. Read as an int for the reason ToOptions gives for select.
+phase_router::Tiling ToTiling(const pr_tiling& field) {
+  static_assert(sizeof(pr_tiling) == sizeof(int), "pr_tiling is an int-sized enum");
+  int tiling;
+  std::memcpy(&tiling, &field, sizeof(tiling));
+  switch (tiling) {
+    case PR_TILING_AUTO: return phase_router::Tiling::kAuto;
+    case PR_TILING_ON: return phase_router::Tiling::kOn;
+    case PR_TILING_OFF: return phase_router::Tiling::kOff;
+  }
+  throw phase_router::Error(phase_router::ErrorCode::kBadOption,
+                            "unknown tiling " + std::to_string(tiling) +
+                                " (expected PR_TILING_AUTO, _ON or _OFF)");
+}
+
 phase_router::Options ToOptions(const pr_options& o) {
   // A C caller may store any int in the enum field; reading it as pr_select
   // when it is not one of the enumerators is undefined in C++, so read the
@@ -82,6 +98,7 @@ phase_router::Options ToOptions(const pr_options& o) {
   }
   options.row_begin = o.row_begin;
   options.row_end = o.row_end;
+  options.tiling = ToTiling(o.tiling);
   return options;
 }
 
@@ -110,6 +127,9 @@ void CopyStats(const phase_router::Stats& from, pr_stats* to) {
   std::snprintf(to->method, sizeof(to->method), "%s", from.method.c_str());
   to->row_begin = from.row_begin;
   to->row_end = from.row_end;
+  to->tiled = from.tiled ? 1 : 0;
+  to->laps = from.laps;
+  to->spec = from.spec;
 }
 
 // Routes with `route(options, stats_or_null)` and copies the stats out.
@@ -155,6 +175,7 @@ void pr_options_init(pr_options* options) {
   options->method = PR_METHOD_AUTO;
   options->row_begin = defaults.row_begin;
   options->row_end = defaults.row_end;
+  options->tiling = PR_TILING_AUTO;
 }
 
 pr_error pr_router_create(pr_router** out) {

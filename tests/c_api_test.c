@@ -168,6 +168,9 @@ static void check_case(pr_router* router, const char* path) {
   }
   CHECK(stats.M == c.M && stats.E == c.E && stats.k == c.k);
   CHECK(stats.backend[0] != '\0');
+  CHECK(stats.spec == 2);
+  CHECK(stats.tiled == 0 || stats.tiled == 1);
+  CHECK(stats.tiled ? stats.laps >= 1 : stats.laps == 0);
   CHECK(pr_last_error_message()[0] == '\0');
 
   /* Bytes, with a padded stride in T. */
@@ -218,6 +221,11 @@ static void check_case(pr_router* router, const char* path) {
     }
     o2.method = (pr_method)7;
     CHECK(pr_route_degrees(router, s, c.M, t, c.E, &o2, out, NULL) == PR_ERROR_BAD_OPTION);
+    /* Tiling off is accepted and reported as not applied. */
+    o2 = o;
+    o2.tiling = PR_TILING_OFF;
+    CHECK(pr_route_degrees(router, s, c.M, t, c.E, &o2, out, &st) == PR_OK);
+    CHECK(st.tiled == 0 && st.laps == 0 && st.spec == 2);
     free(s);
     free(t);
   }
@@ -250,6 +258,8 @@ static void check_errors(pr_router* router) {
   pr_options_init(&o);
   CHECK(o.k == 1 && o.seed == 0 && o.align == 1 && o.row_perm == 0 &&
         o.select == PR_SELECT_RANDOM && o.threads == 0 && o.memory_limit == 0);
+  CHECK(o.method == PR_METHOD_AUTO && o.tiling == PR_TILING_AUTO &&
+        o.row_begin == 0 && o.row_end == 0);
   o.k = 2;
   const uint32_t s[3] = {2, 1, 2}, t[2] = {3, 2};
   int32_t out[6];
@@ -275,6 +285,11 @@ static void check_errors(pr_router* router) {
   CHECK_FAILS(pr_route_degrees(router, s, 3, t, 2, &o, out, NULL),
               PR_ERROR_BAD_OPTION, "select mode 7");
   o.select = PR_SELECT_LOWEST;
+  o.tiling = (pr_tiling)9;
+  CHECK_FAILS(pr_route_degrees(router, s, 3, t, 2, &o, out, NULL),
+              PR_ERROR_BAD_OPTION, "tiling 9");
+  CHECK_FAILS(pr_hash_route(3, 2, &o, out), PR_ERROR_BAD_OPTION, "tiling 9");
+  o.tiling = PR_TILING_AUTO;
   o.memory_limit = 16;
   CHECK_FAILS(pr_route_degrees(router, s, 3, t, 2, &o, out, NULL),
               PR_ERROR_OUT_OF_MEMORY, "memory limit");
@@ -327,6 +342,25 @@ static void check_errors(pr_router* router) {
   CHECK(strcmp(pr_error_name(PR_ERROR_BAD_DEGREE), "PR_ERROR_BAD_DEGREE") == 0);
 }
 
+/* SPEC.md step 2: with every s_i = E and sum(t) >= M, tiling on tiles
+ * q = floor(sum(t) / M) laps; off never tiles. */
+static void check_tiling(pr_router* router) {
+  enum { M = 8, E = 6, K = 2 };
+  const uint32_t s[M] = {E, E, E, E, E, E, E, E};
+  const uint32_t t[E] = {4, 4, 4, 4, 4, 5}; /* sum 25: q = 3 */
+  int32_t out[M * K];
+  pr_options o;
+  pr_options_init(&o);
+  o.k = K;
+  pr_stats st;
+  o.tiling = PR_TILING_OFF;
+  CHECK(pr_route_degrees(router, s, M, t, E, &o, out, &st) == PR_OK);
+  CHECK(st.tiled == 0 && st.laps == 0 && st.spec == 2);
+  o.tiling = PR_TILING_ON;
+  CHECK(pr_route_degrees(router, s, M, t, E, &o, out, &st) == PR_OK);
+  CHECK(st.tiled == 1 && st.laps == 3 && st.spec == 2);
+}
+
 static void check_targets(void) {
   const char* active = pr_active_target();
   CHECK(active != NULL && active[0] != '\0');
@@ -346,6 +380,7 @@ int main(int argc, char** argv) {
   if (router == NULL) return 1;
   for (int i = 1; i < argc; ++i) check_case(router, argv[i]);
   check_errors(router);
+  check_tiling(router);
   check_targets();
   pr_router_destroy(router);
   if (g_failures != 0) {

@@ -134,6 +134,12 @@ def check_degrees_and_demo(binp, td):
         # The README's quickstart routes.
         check(open(os.path.join(out, "routes.txt")).read() ==
               "0 5\n0 1\n-1 -1\n1 3\n0 4\n0 -1\n0 4\n0 4\n", "degrees: routes differ")
+    for tiling in ("auto", "on", "off"):
+        out = os.path.join(td, "degrees_tiling_" + tiling)
+        r = dump(binp, ["--s-degrees", sd, "--t-degrees", tdg, "-k", "2", "--tiling", tiling],
+                 out)
+        check(r.returncode == 0 and ", tiling o" in r.stdout,
+              "degrees --tiling %s: exit %d: %s" % (tiling, r.returncode, r.stderr.strip()))
     out = os.path.join(td, "demo")
     r = dump(binp, ["--demo", "--nodes", "48", "--row-perm"], out)
     check(r.returncode == 0, "demo: exit %d: %s" % (r.returncode, r.stderr.strip()))
@@ -150,6 +156,7 @@ def check_bad_command_lines(binp, td):
             (["--demo", "--nodes", "5000"], 2, "out of range"),
             (["--demo", "--scale", "65"], 2, "out of range"),
             (["--demo", "--nodes", "1024", "--scale", "17"], 2, "pixels; at most 16384"),
+            (["--demo", "--tiling", "sometimes"], 2, "--tiling"),
             (["--s-degrees", os.path.join(td, "missing"), "--t-degrees", "b", "-k", "1"], 1,
              "missing")):
         r = dump(binp, args, out)

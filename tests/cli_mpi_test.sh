@@ -7,8 +7,10 @@
 # and every --method that applies writes exactly what `route` writes (on
 # stdout and with -o). Also: --per-rank-output parts concatenate to the same
 # bytes, a small --gather-chunk (many gather rounds) changes nothing, --stats
-# goes to stderr only, and bad input, a bad command line and a failure on one
-# rank exit non-zero with one error line, within a timeout (no hang).
+# goes to stderr only (with the tiling that applied), --tiling on and off
+# give route's bytes and ranks given different --tiling refuse to route,
+# and bad input, a bad command line and a failure on one rank exit non-zero
+# with one error line, within a timeout (no hang).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
@@ -153,6 +155,28 @@ check "--per-rank-output, M < ranks: rank 0's part is empty" [ ! -s p3.0 ]
 check "--per-rank-output, M < ranks: parts concatenate" \
   cmp -s <(cat p3.*) want3.txt
 
+# --- --tiling: the same on every rank -------------------------------------------
+# Every s_i = E = 23, sum(t) >= M = 37: tiling on tiles floor(sum(t) / 37) laps.
+awk 'BEGIN { for (i = 0; i < 37; i++) printf "23%s", (i < 36 ? " " : "\n") }' >sfull.txt
+laps=$(awk '{ for (i = 1; i <= NF; i++) sum += $i } END { print int(sum / 37) }' t37.txt)
+for tiling in on off; do
+  same_as_route "tiling-$tiling" auto \
+    --s-degrees sfull.txt --t-degrees t37.txt -k 4 --seed 3 --tiling "$tiling"
+done
+run_mpi 4 --s-degrees sfull.txt --t-degrees t37.txt -k 4 --tiling off --stats
+check "--tiling off --stats: not tiled, spec 2" \
+  grep -q '"tiling":false,"laps":0,"spec":2' mpi.err
+run_mpi 4 --s-degrees sfull.txt --t-degrees t37.txt -k 4 --tiling on --stats
+check "--tiling on --stats: tiled, $laps laps" \
+  grep -q "\"tiling\":true,\"laps\":$laps,\"spec\":2" mpi.err
+run_mpi 4 --s-degrees s3.txt --t-degrees t3.txt -k 2 --tiling off --stats
+check "--stats, M < ranks (rank 0 routes nothing): the tiling fields" \
+  grep -q '"tiling":false,"laps":0,"spec":2' mpi.err
+
+run_mpi 1 --version
+check "--version: SPEC.md version 2" \
+  grep -qxE 'phase-router-mpi [0-9]+\.[0-9]+\.[0-9]+ \(SPEC\.md version 2\)' mpi.out
+
 # --- Failures: non-zero, one line, no hang -------------------------------------
 # (Few cases: mpirun itself lingers up to 2 s after a non-zero exit.)
 one_error_line() {  # one_error_line FILE WORD: one line, the tool's, with WORD
@@ -177,6 +201,18 @@ expect_failure 1 "bad.txt" "malformed degree file" 2 \
 expect_failure 2 "-k" "-k 0" 2 --s-degrees s37.txt --t-degrees t37.txt -k 0
 expect_failure 1 "align" "--method arcs with --no-align" 2 \
   --s u_S.pbm --t u_T.pbm "${noalign_options[@]}" --method arcs
+expect_failure 2 "--tiling" "--tiling sometimes" 2 \
+  --s-degrees s37.txt --t-degrees t37.txt -k 4 --tiling sometimes
+# Ranks given different --tiling (an MPMD launch) refuse to route.
+rc=0
+timeout 60 "$mpirun" "${mpirun_flags[@]}" \
+  -np 1 "$mpi" --s-degrees s37.txt --t-degrees t37.txt -k 4 --tiling on : \
+  -np 1 "$mpi" --s-degrees s37.txt --t-degrees t37.txt -k 4 --tiling off \
+  >mpi.out 2>mpi.err || rc=$?
+check "ranks with different --tiling: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+check "ranks with different --tiling: one line naming it ($(head -c 300 mpi.err))" \
+  one_error_line mpi.err "different --tiling"
+check "ranks with different --tiling: nothing on stdout" [ ! -s mpi.out ]
 mkdir part2.2  # rank 2 alone cannot write its part
 expect_failure 1 "rank 2" "one rank's output fails" 4 \
   "${big[@]}" --per-rank-output part2

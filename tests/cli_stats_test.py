@@ -14,7 +14,7 @@ import tempfile
 
 FIELDS = [
     "router", "backend", "M", "E", "k", "seeds", "align", "row_perm", "select",
-    "threads", "sum_s", "sum_t", "global_skew", "max_abs_bias",
+    "tiling", "laps", "spec", "threads", "sum_s", "sum_t", "global_skew", "max_abs_bias",
     "mean_abs_relative_error", "max_abs_relative_error", "edge_density",
     "cap_density", "expected_candidate_density", "candidate_density",
     "mean_fill", "mean_routing_skew", "max_routing_skew", "mean_overflow",
@@ -83,6 +83,12 @@ def main():
         for f in ("required", "headroom", "utilization"):
             check(len(j["capacity"][f]) == E, "capacity.%s has E entries" % f)
         check(j["seeds"] == {"first": 3, "count": 10}, "seeds echoed")
+        check(j["spec"] == 2, "spec 2")
+        check(isinstance(j["tiling"], bool) and isinstance(j["laps"], int),
+              "tiling is a bool and laps an int")
+        check(j["tiling"] or j["laps"] == 0, "no laps without tiling")
+        off = stats_json(binary, degrees + ["--seeds", "3:2", "--tiling", "off"])
+        check(off["tiling"] is False and off["laps"] == 0, "--tiling off: not tiled")
         check(j["t"] == t, "t echoed")
         check(len(j["runs"]) == 10, "one run per seed")
         check(all(j["max_load"][x] <= t[x] for x in range(E)),
@@ -135,6 +141,7 @@ def main():
             ["--seeds", "0:2", "--seed", "1"], ["--confidence", "0"],
             ["--confidence", "1.5"], ["--confidence", "abc"],
             ["--router", "round-robin"], ["-o", "x.txt"], ["--stats"],
+            ["--tiling", "sometimes"], ["--tiling", ""],
         ]
         for extra in usage:
             r = run(binary, ["stats"] + degrees + extra)

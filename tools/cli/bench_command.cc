@@ -46,6 +46,7 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchArgs& args) {
   cmd->add_option("--repeat", args.repeat, "timed runs per case; the median is reported");
   cmd->add_option("--json", args.json_path, "also write the table as JSON to FILE");
   cmd->add_option("--max-side", args.max_side, "skip shapes with M or E above this");
+  AddTilingOption(*cmd, args.tiling);
   return cmd;
 }
 
@@ -54,6 +55,7 @@ void RunBenchCommand(const BenchArgs& args) {
   const int threads = ParseThreadsOption(args.threads);
   const int repeat = static_cast<int>(ParseUnsignedOption("--repeat", args.repeat, 1, 1000));
   const uint64_t max_side = ParseUnsignedOption("--max-side", args.max_side, 1, 1u << 30);
+  const Tiling tiling = ParseTiling(args.tiling);  // CLI11 checked the name
   const bool progress = isatty(STDERR_FILENO);
   const std::string target = ActiveTarget();
 
@@ -72,8 +74,9 @@ void RunBenchCommand(const BenchArgs& args) {
     }
   }
 
-  std::printf("phase-router bench: target %s, threads %s, median of %d runs\n", target.c_str(),
-              threads ? std::to_string(threads).c_str() : "default", repeat);
+  std::printf("phase-router bench: target %s, threads %s, tiling %s, median of %d runs\n",
+              target.c_str(), threads ? std::to_string(threads).c_str() : "default",
+              TilingName(tiling), repeat);
   std::printf("%-18s %-8s %10s %10s %10s %9s %9s\n", "shape", "input", "route ms", "memcpy ms",
               "hash ms", "/memcpy", "/hash");
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -91,6 +94,7 @@ void RunBenchCommand(const BenchArgs& args) {
     options.k = shape.k;
     options.seed = 1;
     options.threads = threads;
+    options.tiling = tiling;
     std::vector<int32_t> out(shape.M * shape.k);
     // Timed without stats (they cost a pass over the routes); the stage
     // breakdown comes from the fastest of `repeat` more calls with stats.
@@ -117,6 +121,8 @@ void RunBenchCommand(const BenchArgs& args) {
                     {"k", shape.k},
                     {"input", kind},
                     {"target", best_stats.backend},
+                    {"tiling", best_stats.tiled},  // applied, as in --stats
+                    {"laps", best_stats.laps},
                     {"route_ms", route_ms},
                     {"memcpy_ms", memcpy_ms},
                     {"hash_ms", hash_ms},
@@ -127,7 +133,8 @@ void RunBenchCommand(const BenchArgs& args) {
   if (!args.json_path.empty()) {
     std::ofstream f(args.json_path);
     nlohmann::ordered_json doc = {{"target", target}, {"threads", threads},
-                                  {"repeat", repeat}, {"cases", rows}};
+                                  {"repeat", repeat}, {"spec", kSpecVersion},
+                                  {"cases", rows}};
     f << doc.dump(2) << "\n";
     if (!f) throw io::IoError("cannot write " + args.json_path);
   }

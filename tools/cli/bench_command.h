@@ -16,6 +16,7 @@ struct BenchArgs {
   std::string repeat = "7";
   std::string json_path;   // empty: no JSON
   std::string max_side = "16384";
+  std::string tiling = "auto";
 };
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchArgs& args);

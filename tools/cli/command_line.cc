@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "phase_router/phase_router.h"
+#include "phase_router/phase_router_c.h"  // pr_version
 #include "tools/io/parse_number.h"
 
 namespace phase_router::cli {
@@ -83,6 +84,22 @@ void AddMemoryLimitOption(CLI::App& command, std::string& text) {
                   "most 16G")
       ->type_name("BYTES")
       ->capture_default_str();
+}
+
+void AddTilingOption(CLI::App& command, std::string& name) {
+  command
+      .add_option("--tiling", name,
+                  "SPEC.md's tiling of the target arcs: on (scale them to "
+                  "tile the source ring a whole number of laps), off (arcs "
+                  "of length t_t) or auto (tile when the laps hold k routes "
+                  "a source); aligned inputs only")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
+}
+
+std::string VersionLine(const std::string& program) {
+  return program + " " + pr_version() + " (SPEC.md version " +
+         std::to_string(kSpecVersion) + ")";
 }
 
 void AddTargetOption(CLI::App& command, TargetOption& target) {

@@ -58,6 +58,16 @@ uint64_t ParseMemoryLimitOption(const std::string& text);
 // Registers --memory-limit on `command`, storing the text into `text`.
 void AddMemoryLimitOption(CLI::App& command, std::string& text);
 
+// --tiling auto|on|off, for any subcommand that routes: SPEC.md step 2's
+// tiling rule (phase_router::Options::tiling). Registers it on `command`,
+// storing the name into `name`; CLI11 refuses any other name as a usage
+// error naming it, as for --select and --method.
+void AddTilingOption(CLI::App& command, std::string& name);
+
+// "phase-router 0.4.0 (SPEC.md version 2)": what --version prints for
+// `program`, the library version and the routing spec it implements.
+std::string VersionLine(const std::string& program);
+
 // --target NAME, for any subcommand that routes: forces the kernel target
 // (phase_router::ForceTarget) for the rest of the process. It overrides the
 // environment variable PHASE_ROUTER_TARGET, which does the same.

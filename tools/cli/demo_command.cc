@@ -71,6 +71,14 @@ void PrintSummary(const std::vector<uint32_t>& s,
     std::printf("  %-15s %d\n", "threads", options.threads);
   }
   std::printf("  %-15s %s\n", "backend", stats.backend.c_str());
+  if (stats.tiled) {
+    std::printf("  %-15s on (%llu laps; asked %s)\n", "tiling",
+                static_cast<unsigned long long>(stats.laps),
+                TilingName(options.tiling));
+  } else {
+    std::printf("  %-15s off (asked %s)\n", "tiling",
+                TilingName(options.tiling));
+  }
   std::printf(
       "  %-15s %.4f  (%llu of %zu slots)\n", "fill ratio", stats.fill_ratio,
       static_cast<unsigned long long>(stats.active_routes), stats.M * stats.k);
@@ -117,6 +125,7 @@ CLI::App* AddDemoCommand(CLI::App& app, DemoArgs& args) {
       ->type_name("N")
       ->capture_default_str();
   AddMemoryLimitOption(*demo, args.memory_limit);
+  AddTilingOption(*demo, args.tiling);
   AddTargetOption(*demo, args.target);
   return demo;
 }
@@ -128,6 +137,7 @@ void RunDemoCommand(const DemoArgs& args) {
   options.seed = ParseSeedOption(args.seed);
   options.threads = ParseThreadsOption(args.threads);
   options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
+  options.tiling = ParseTiling(args.tiling);  // CLI11 checked the name
   ApplyTargetOption(args.target);
   // The first call allocates the workspace and starts OpenMP's threads; the
   // summary shows the median of the warm calls that follow, which is what a

@@ -17,6 +17,7 @@ struct DemoArgs {
   std::string seed = "0";
   std::string threads = "0";
   std::string memory_limit = "0";
+  std::string tiling = "auto";
   TargetOption target;
 };
 

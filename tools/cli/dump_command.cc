@@ -187,7 +187,14 @@ std::string Title(const Routed& r, const Options& options) {
   if (!options.align) title += " no-align";
   if (options.row_perm) title += " row-perm";
   if (options.select == Select::kLowest) title += " lowest";
+  if (r.stats.tiled) title += " tiled x" + std::to_string(r.stats.laps);
   return title;
+}
+
+// "on (3 laps)" or "off": whether SPEC.md's tiling applied.
+std::string TilingSummary(const Stats& stats) {
+  if (!stats.tiled) return "off";
+  return "on (" + std::to_string(stats.laps) + " laps)";
 }
 
 }  // namespace
@@ -232,6 +239,7 @@ CLI::App* AddDumpCommand(CLI::App& app, DumpArgs& args) {
   dump->add_option("--select", args.select, "top-k selection rule")
       ->check(CLI::IsMember({"random", "lowest"}))
       ->capture_default_str();
+  AddTilingOption(*dump, args.tiling);
   dump->add_option("--scale", args.scale,
                    "pixels per cell; 0 = automatic (about 512 pixels a side, "
                    "at most 16 per cell)")
@@ -260,6 +268,7 @@ void RunDumpCommand(const DumpArgs& args) {
   options.align = !args.no_align;
   options.row_perm = args.row_perm;
   options.select = ParseSelect(args.select);
+  options.tiling = ParseTiling(args.tiling);  // CLI11 checked the name
   ApplyTargetOption(args.target);
 
   // The real router first: it validates the input and gives the routes.
@@ -320,9 +329,9 @@ void RunDumpCommand(const DumpArgs& args) {
   std::printf("phase-router dump: %zu x %zu, k = %u, seed %llu, from %s\n", M,
               E, options.k, static_cast<unsigned long long>(options.seed),
               r.source.c_str());
-  std::printf("  backend %s, fill %.4f, load max %u mean %.1f\n",
+  std::printf("  backend %s, fill %.4f, load max %u mean %.1f, tiling %s\n",
               r.stats.backend.c_str(), r.stats.fill_ratio, r.stats.load_max,
-              r.stats.load_mean);
+              r.stats.load_mean, TilingSummary(r.stats).c_str());
   std::printf("  %zu pixel(s) per cell; wrote %zu files to %s:\n", scale,
               out.written().size(), args.out_dir.c_str());
   for (const std::string& name : out.written()) {

@@ -22,6 +22,7 @@ struct DumpArgs {
   std::string seed = "0";
   std::string threads = "0";
   std::string select = "random";
+  std::string tiling = "auto";
   std::string scale = "0";
   std::string out_dir;
   bool no_align = false;

@@ -18,10 +18,6 @@
 #include "tools/cli/targets_command.h"
 #include "tools/io/io_error.h"
 
-#ifndef PHASE_ROUTER_VERSION
-#error "PHASE_ROUTER_VERSION must be defined by the build (project version)"
-#endif
-
 namespace phase_router::cli {
 namespace {
 
@@ -56,8 +52,7 @@ int Main(int argc, char** argv) {
       "Phase Router: seed-randomized, deterministic, capped bipartite "
       "routing from degree-specified binary matrices",
       "phase-router"};
-  app.set_version_flag("--version",
-                       std::string("phase-router ") + PHASE_ROUTER_VERSION);
+  app.set_version_flag("--version", VersionLine("phase-router"));
   app.require_subcommand(1);
   app.footer(
       "Environment: PHASE_ROUTER_TARGET=NAME forces a kernel target, as "

@@ -61,6 +61,7 @@ Options ParseRouteOptions(const RouteArgs& args) {
   options.row_perm = args.row_perm;
   options.select = ParseSelect(args.select);
   options.method = ParseMethod(args.method);  // CLI11 checked the name
+  options.tiling = ParseTiling(args.tiling);  // likewise
   options.memory_limit = ParseMemoryLimitOption(args.memory_limit);
   if (Given(args.rows_option)) {
     const RowRange rows = ParseRowsOption(args.rows);
@@ -200,6 +201,7 @@ void AddRoutingOptions(CLI::App& command, RouteArgs& args) {
                   "only) or auto (the cheaper); the routes are the same")
       ->check(CLI::IsMember({"auto", "bits", "arcs"}))
       ->capture_default_str();
+  AddTilingOption(command, args.tiling);
   command.add_option("--threads", args.threads, "OpenMP threads, 0 = default")
       ->type_name("N")
       ->capture_default_str();

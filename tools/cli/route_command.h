@@ -26,6 +26,7 @@ struct RouteArgs {
   std::string threads = "0";
   std::string select = "random";
   std::string method = "auto";
+  std::string tiling = "auto";
   std::string memory_limit = "0";
   std::string rows;    // --rows A:B (route only); empty: every row
   std::string output;  // empty: standard output
@@ -50,8 +51,8 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args);
 
 // Registers route's inputs and routing options on `command`: --s/--t,
 // --s-degrees/--t-degrees, -k, --seed, --no-align, --row-perm, --select,
-// --method, --threads, --memory-limit and --target (not -o, --stats or
-// --rows).
+// --method, --tiling, --threads, --memory-limit and --target (not -o,
+// --stats or --rows).
 void AddRoutingOptions(CLI::App& command, RouteArgs& args);
 
 // Exactly one complete pair of inputs and no option the pair ignores;

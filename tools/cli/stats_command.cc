@@ -80,6 +80,9 @@ nlohmann::ordered_json ToJson(const SeedStats& st, const CapacityEstimate& cap,
   j["row_perm"] = options.row_perm;
   j["select"] = SelectName(options.select);
   j["method"] = MethodName(options.method);  // as asked: auto is per seed
+  j["tiling"] = st.tiled;  // applied (the same for every seed), not asked
+  j["laps"] = st.laps;
+  j["spec"] = kSpecVersion;
   j["threads"] = options.threads;
   j["sum_s"] = st.sum_s;
   j["sum_t"] = st.sum_t;
@@ -126,6 +129,22 @@ nlohmann::ordered_json ToJson(const SeedStats& st, const CapacityEstimate& cap,
   return j;
 }
 
+// Whether SPEC.md's tiling applied: it changes what the loads can be (with
+// every s_i = E each source gets exactly q candidates). The baselines have
+// no arcs to tile.
+void PrintTilingLine(const SeedStats& st) {
+  if (st.algorithm != Algorithm::kPhase) return;
+  if (st.tiled) {
+    std::printf(
+        "  %-16s on: target arcs tile the source ring %llu time(s) "
+        "(SPEC.md version %d)\n",
+        "tiling", static_cast<unsigned long long>(st.laps), kSpecVersion);
+  } else {
+    std::printf("  %-16s off: arcs of length t_t (SPEC.md version %d)\n",
+                "tiling", kSpecVersion);
+  }
+}
+
 void PrintSummary(const SeedStats& st, const CapacityEstimate& cap,
                   const SeedList& seeds) {
   const auto [fill_lo, fill_hi] = std::minmax_element(
@@ -143,6 +162,7 @@ void PrintSummary(const SeedStats& st, const CapacityEstimate& cap,
               static_cast<unsigned long long>(st.sum_s),
               static_cast<unsigned long long>(st.sum_t),
               static_cast<unsigned long long>(uint64_t{st.M} * st.k));
+  PrintTilingLine(st);
   std::printf("  %-16s mean %.4f  (min %.4f, max %.4f over seeds)\n", "fill",
               st.mean_fill, fill_lo->fill, fill_hi->fill);
   std::printf(

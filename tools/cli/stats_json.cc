@@ -22,6 +22,9 @@ nlohmann::ordered_json StatsToJson(const Stats& stats, const Options& options) {
   json["route_ms"] = stats.route_ms;
   json["backend"] = stats.backend;
   json["method"] = stats.method;  // resolved: "bits" or "arcs", never "auto"
+  json["tiling"] = stats.tiled;   // applied, not asked: never "auto" either
+  json["laps"] = stats.laps;
+  json["spec"] = stats.spec;
   json["row_begin"] = stats.row_begin;
   json["row_end"] = stats.row_end;
   json["seed"] = options.seed;

@@ -9,9 +9,12 @@
 namespace phase_router::cli {
 
 // Every field of `stats` (stage_ms as an object whose keys keep pipeline
-// order; the method that ran and the rows routed, [row_begin, row_end))
-// followed by the options that produced it (seed, align, row_perm,
-// select, threads), so a saved record says how to reproduce itself.
+// order; the method that ran, whether SPEC.md's tiling applied ("tiling")
+// and its laps, the SPEC.md version ("spec") and the rows routed,
+// [row_begin, row_end)) followed by the options that produced it (seed,
+// align, row_perm, select, threads), so a saved record says how to
+// reproduce itself: "tiling" true reroutes alike with --tiling on, false
+// with --tiling off, whatever --tiling said.
 nlohmann::ordered_json StatsToJson(const Stats& stats, const Options& options);
 
 }  // namespace phase_router::cli

@@ -1,7 +1,8 @@
 // phase-router-mpi: one routing, sharded by source rows across MPI ranks.
 //
-// Every rank reads the same inputs (route's options: PBM matrices or degree
-// files), routes its balanced contiguous share of the sources,
+// Every rank reads the same inputs and options (route's: PBM matrices or
+// degree files, --tiling and the rest, parsed from the same argv on every
+// rank), routes its balanced contiguous share of the sources,
 // [M * r / R, M * (r + 1) / R), through Options::row_begin / row_end (the
 // library guarantees each row equals that row of the whole routing), and
 // rank 0 gathers the rows and writes them exactly as `phase-router route`
@@ -165,6 +166,36 @@ Plan CheckOptions(const MpiArgs& args, const Ranks& ranks) {
   return plan;
 }
 
+// Collective: every rank must route with the same options. They parse the
+// same argv under a plain mpirun, but an MPMD launch (`mpirun -np 1 A : -np
+// 1 A --tiling on`) gives each its own, and ranks that disagree would write
+// rows of different routings into one output.
+void CheckSameOptions(const Options& o) {
+  struct Named {
+    const char* option;
+    uint64_t value;
+  };
+  const Named mine[] = {
+      {"-k", o.k},
+      {"--seed", o.seed},
+      {"--no-align", o.align ? 0u : 1u},
+      {"--row-perm", o.row_perm ? 1u : 0u},
+      {"--select", static_cast<uint64_t>(o.select)},
+      {"--tiling", static_cast<uint64_t>(o.tiling)},
+  };
+  constexpr int kCount = sizeof(mine) / sizeof(mine[0]);
+  uint64_t values[kCount], low[kCount], high[kCount];
+  for (int n = 0; n < kCount; ++n) values[n] = mine[n].value;
+  MPI_Allreduce(values, low, kCount, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(values, high, kCount, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  for (int n = 0; n < kCount; ++n) {
+    if (low[n] == high[n]) continue;
+    throw UsageError(std::string("the ranks were given different ") +
+                     mine[n].option +
+                     " options: every rank must get the same command line");
+  }
+}
+
 // ---- Rows -------------------------------------------------------------------
 
 struct RowSpan {
@@ -308,7 +339,18 @@ struct RankReport {
   double method = 0;          // 0 routed nothing, 1 bits, 2 arcs
   double active_routes = 0;
   double read_ms = 0, route_ms = 0;
+  double tiled = 0, laps = 0;  // Stats::tiled (0 or 1) and Stats::laps
 };
+
+// Tiling depends on the whole input and the options, which every rank
+// shares (same argv, same files), so every rank that routed agrees: the
+// first of them speaks for all. Ranks with no rows report nothing.
+const RankReport* FirstThatRouted(const std::vector<RankReport>& all) {
+  for (const RankReport& r : all) {
+    if (r.method != 0) return &r;
+  }
+  return nullptr;
+}
 
 const char* MethodOfReport(double code) {
   return code == 1 ? "bits" : code == 2 ? "arcs" : "none";
@@ -342,6 +384,10 @@ void PrintStats(const RankReport& mine, const Ranks& ranks, size_t M, size_t E,
   json["k"] = options.k;
   json["seed"] = options.seed;
   json["method"] = MethodName(options.method);  // as asked; per rank below
+  const RankReport* routed = FirstThatRouted(all);
+  json["tiling"] = routed != nullptr && routed->tiled != 0;  // applied
+  json["laps"] = routed != nullptr ? static_cast<uint64_t>(routed->laps) : 0;
+  json["spec"] = kSpecVersion;
   json["backend"] = ActiveTarget();
   json["active_routes"] = static_cast<uint64_t>(active);
   json["fill_ratio"] = M ? active / (static_cast<double>(M) * options.k) : 0;
@@ -418,8 +464,7 @@ int Run(int argc, char** argv, const Ranks& ranks) {
       "MPI ranks; rank r routes rows [M*r/R, M*(r+1)/R) and rank 0 writes "
       "every row, byte for byte as `phase-router route` does",
       kProgram};
-  app.set_version_flag("--version",
-                       std::string(kProgram) + " " + PHASE_ROUTER_VERSION);
+  app.set_version_flag("--version", cli::VersionLine(kProgram));
   MpiArgs args;
   AddOptions(app, args);
   bool done = false;
@@ -430,6 +475,8 @@ int Run(int argc, char** argv, const Ranks& ranks) {
   Plan plan;
   const auto check = [&] { plan = CheckOptions(args, ranks); };
   if (int s = Agree(Attempt(check), ranks)) return s;
+  const auto same_options = [&] { CheckSameOptions(plan.options); };
+  if (int s = Agree(Attempt(same_options), ranks)) return s;
 
   RankReport report;
   double t0 = MPI_Wtime();
@@ -477,6 +524,8 @@ int Run(int argc, char** argv, const Ranks& ranks) {
                     : share.stats.method == "bits" ? 1
                                                    : 0;
     report.active_routes = static_cast<double>(share.stats.active_routes);
+    report.tiled = share.stats.tiled ? 1 : 0;
+    report.laps = static_cast<double>(share.stats.laps);  // < 2^31: exact
     PrintStats(report, ranks, M, E, plan.options, gather_ms, write_ms,
                MillisecondsSince(start));
   }

@@ -138,6 +138,11 @@ struct SeedStats {
   std::vector<uint64_t> seeds;
   std::vector<uint32_t> t;  // T's row degrees: the target capacities
   uint64_t sum_s = 0, sum_t = 0;
+  // Stats::tiled and Stats::laps of the routings (the phase router's; false
+  // and 0 for the baselines). Tiling depends on the degrees, k and the
+  // options only, never on the seed, so every routing of the set agrees.
+  bool tiled = false;
+  uint64_t laps = 0;
 
   // Per target, over seeds.
   std::vector<double> mean_load;

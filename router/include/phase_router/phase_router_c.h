@@ -29,7 +29,7 @@ typedef enum pr_error {
   PR_OK = 0,
   PR_ERROR_BAD_SHAPE = 1,     /* dimensions zero, inconsistent, too large */
   PR_ERROR_BAD_DEGREE = 2,    /* a degree above its ring size */
-  PR_ERROR_BAD_OPTION = 3,    /* k = 0, unknown select mode or target, ... */
+  PR_ERROR_BAD_OPTION = 3,    /* k = 0, unknown select, tiling, target... */
   PR_ERROR_BAD_DATA = 4,      /* a null pointer, nonzero padding bits */
   PR_ERROR_OUT_OF_MEMORY = 5, /* over pr_options.memory_limit, or no memory */
   PR_ERROR_INTERNAL = 6       /* a failure the library did not expect */
@@ -47,8 +47,6 @@ typedef enum pr_method {
   PR_METHOD_ARCS = 2  /* arc intersection; aligned input only */
 } pr_method;
 
-/* The options of one routing (phase_router::Options). Start from
- * pr_options_init(): it sets every field to its default. */
 /* SPEC.md step 2's tiling rule (phase_router::Tiling). */
 typedef enum pr_tiling {
   PR_TILING_AUTO = 0, /* tile when the laps hold k routes a source */
@@ -56,6 +54,8 @@ typedef enum pr_tiling {
   PR_TILING_OFF = 2   /* arcs of length t_t */
 } pr_tiling;
 
+/* The options of one routing (phase_router::Options). Start from
+ * pr_options_init(): it sets every field to its default. */
 typedef struct pr_options {
   uint32_t k;            /* fan-out cap per source, >= 1 (default 1) */
   uint64_t seed;         /* any value; 0 is an ordinary seed (default 0) */
