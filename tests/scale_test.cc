@@ -17,6 +17,7 @@
 #include "kernels/bit_matrix.h"
 #include "kernels/random.h"
 #include "kernels/rotate_rows.h"
+#include "kernels/target_layout.h"
 #include "phase_router/analysis.h"
 #include "phase_router/phase_router.h"
 #include "tests/reference.h"
@@ -321,26 +322,29 @@ TEST(ArcKernels, BothWaysEqualTheScalarTwin) {
   for (int trial = 0; trial < 200; ++trial) {
     const size_t M = PickDim(&rng), E = PickDim(&rng);
     const std::vector<uint32_t> t = RandomDegrees(E, M, &rng);
-    std::vector<uint32_t> psi(E), position(E), target_at(E);
-    uint64_t sum = 0;
-    for (size_t j = 0; j < E; ++j) {
-      psi[j] = static_cast<uint32_t>(sum % M);
-      sum += t[j];
-    }
-    Perm(rng(), E, position.data());
+    // A random lay-out order, tiled or not (kernels/target_layout.h).
+    std::vector<uint32_t> order(E), length(E), psi(E), position(E), target_at(E);
+    const uint64_t order_key = rng(), position_key = rng();
+    for (size_t p = 0; p < E; ++p) order[p] = Fperm(order_key, E, static_cast<uint32_t>(p));
+    std::vector<uint64_t> start(E + 1);
+    const TargetLayout layout = LayTargetArcs(t.data(), order.data(), E, M, trial % 2 == 0,
+                                              length.data(), psi.data(), start.data());
+    const uint64_t sum = layout.total;
+    for (size_t j = 0; j < E; ++j) position[j] = Fperm(position_key, E, static_cast<uint32_t>(j));
     for (size_t j = 0; j < E; ++j) target_at[position[j]] = static_cast<uint32_t>(j);
     TargetArcs arcs;
     arcs.M = M;
     arcs.E = E;
-    arcs.length = t.data();
+    arcs.length = length.data();
     arcs.offset = psi.data();
     arcs.position = position.data();
     arcs.target_at = target_at.data();
+    arcs.start = start.data();
+    arcs.order = order.data();
     const ArcIndexSizes z = ArcIndexSizes::For(E, sum);
     ASSERT_LE(z.buckets + 1, 2 * E + 2) << "the workspace counts 2E + 2";
-    std::vector<uint64_t> start(E + 1);
     std::vector<uint32_t> first(z.buckets + 1);
-    BuildArcIndex(z, start.data(), first.data(), &arcs);
+    BuildArcIndex(z, first.data(), &arcs);
     std::vector<uint32_t> want(E), got(E);
     for (int source = 0; source < 20; ++source) {
       const uint32_t s = static_cast<uint32_t>(Uniform(&rng, 0, E));
@@ -351,7 +355,8 @@ TEST(ArcKernels, BothWaysEqualTheScalarTwin) {
       want.resize(scalar::Candidates(arcs, s, phi, y, want.data()));
       got.resize(E);
       got.resize(CandidatesByTargetArcs(arcs, s, phi, y, got.data()));
-      EXPECT_EQ(got, want) << "by target arcs (ascending)";
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, want) << "by target arcs";
       got.resize(E);
       got.resize(CandidatesBySourceArc(arcs, s, phi, y, got.data()));
       std::sort(got.begin(), got.end());
@@ -372,10 +377,10 @@ TEST(ArcKernels, SelectionFromAListEqualsTheSpec) {
     ids.resize(c);
     const uint32_t k = static_cast<uint32_t>(Uniform(&rng, 1, 40));
     const bool random = trial % 3 != 0;
-    const uint64_t key = rng();
+    const auto key = static_cast<uint32_t>(rng());
     // The spec, directly: sort by key (or id), keep k, ascending.
     std::vector<uint32_t> chosen = ids;
-    auto rank = [&](uint32_t id) { return random ? Draw(key, id) : id; };
+    auto rank = [&](uint32_t id) { return random ? SelectionKey(key, id) : id; };
     std::sort(chosen.begin(), chosen.end(),
               [&](uint32_t x, uint32_t y) { return rank(x) < rank(y); });
     chosen.resize(std::min<size_t>(k, c));
@@ -383,8 +388,10 @@ TEST(ArcKernels, SelectionFromAListEqualsTheSpec) {
     std::vector<int32_t> want(chosen.begin(), chosen.end());
     want.resize(k, -1);
     std::vector<int32_t> out(k);
-    std::vector<uint64_t> keys(std::max<size_t>(c, (E + 63) / 64));
-    SelectFromCandidates(ids.data(), c, k, random, key, E, out.data(), keys.data());
+    std::vector<uint32_t> keys(c);
+    std::vector<uint64_t> bitmap((E + 63) / 64);
+    SelectFromCandidates(ids.data(), c, k, random, key, E, out.data(), keys.data(),
+                         bitmap.data());
     ASSERT_EQ(out, want) << "c=" << c << " k=" << k;
   }
 }
