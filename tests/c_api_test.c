@@ -41,6 +41,7 @@ typedef struct golden_case {
   unsigned long long seed;
   int align, row_perm;
   pr_select select;
+  pr_tiling tiling;
   uint8_t* S;      /* M x E, 0/1 */
   uint8_t* T;      /* E x M, 0/1 */
   int32_t* routes; /* M x k */
@@ -69,6 +70,20 @@ static int read_matrix(FILE* f, const char* title, size_t rows, size_t cols,
   return 1;
 }
 
+/* "auto" / "on" / "off" (SPEC.md's tiling option); 0 for anything else. */
+static int parse_tiling(const char* name, pr_tiling* out) {
+  if (strcmp(name, "auto") == 0) {
+    *out = PR_TILING_AUTO;
+  } else if (strcmp(name, "on") == 0) {
+    *out = PR_TILING_ON;
+  } else if (strcmp(name, "off") == 0) {
+    *out = PR_TILING_OFF;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 static int load_case(const char* path, golden_case* c) {
   memset(c, 0, sizeof(*c));
   FILE* f = fopen(path, "r");
@@ -76,12 +91,15 @@ static int load_case(const char* path, golden_case* c) {
   const size_t line_size = 1 << 16;
   char* line = malloc(line_size);
   char select[16] = "";
+  char tiling[16] = "";
   int ok = line != NULL && read_line(f, line, line_size) && /* comment */
            read_line(f, line, line_size) &&
            sscanf(line,
-                  "M %zu E %zu k %u seed %llu align %d row_perm %d select %15s",
+                  "M %zu E %zu k %u seed %llu align %d row_perm %d select %15s "
+                  "tiling %15s",
                   &c->M, &c->E, &c->k, &c->seed, &c->align, &c->row_perm,
-                  select) == 7;
+                  select, tiling) == 8 &&
+           parse_tiling(tiling, &c->tiling);
   if (ok) {
     c->select =
         strcmp(select, "lowest") == 0 ? PR_SELECT_LOWEST : PR_SELECT_RANDOM;
@@ -110,6 +128,7 @@ static pr_options case_options(const golden_case* c) {
   o.align = c->align;
   o.row_perm = c->row_perm;
   o.select = c->select;
+  o.tiling = c->tiling;
   return o;
 }
 

@@ -76,7 +76,8 @@ def check_case(binp, path, td):
     sp, tp = os.path.join(td, "S.pbm"), os.path.join(td, "T.pbm")
     write_p1(sp, S)
     write_p1(tp, T)
-    opts = ["-k", h["k"], "--seed", h["seed"], "--select", h["select"], "--scale", "3"]
+    opts = ["-k", h["k"], "--seed", h["seed"], "--select", h["select"],
+            "--tiling", h["tiling"], "--scale", "3"]
     if h["align"] == "0":
         opts.append("--no-align")
     if h["row_perm"] == "1":

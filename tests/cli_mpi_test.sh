@@ -85,14 +85,6 @@ same_as_route() {
 }
 
 # --- Inputs -------------------------------------------------------------------
-# case_options CASE: -k, --seed, --select, --no-align, --row-perm of the case.
-case_options() {
-  local _ k seed align row_perm select
-  read -r _ _ _ _ _ k _ seed _ align _ row_perm _ select < <(sed -n 2p "$1")
-  printf '%s\n' -k "$k" --seed "$seed" --select "$select"
-  if [[ $align == 0 ]]; then echo --no-align; fi
-  if [[ $row_perm == 1 ]]; then echo --row-perm; fi
-}
 # degrees FILE COUNT MAX SEED: COUNT pseudo-random integers in [0, MAX].
 degrees() {
   awk -v n="$2" -v max="$3" -v seed="$4" 'BEGIN {

@@ -24,15 +24,16 @@ cd "$tmp"
 
 
 # --- The golden case as PBM files and degree lists ---------------------------
-read -r _ M _ E _ k _ seed _ align _ row_perm _ select < <(sed -n 2p "$case_file")
+M=$(case_field "$case_file" M)
+k=$(case_field "$case_file" k)
+align=$(case_field "$case_file" align)
 popcounts() { awk '{ print gsub(/1/, "1") }'; }  # popcounts < ROWS
 case_to_pbm "$case_file" S >S.pbm
 case_to_pbm "$case_file" T >T.pbm
 case_rows "$case_file" S | popcounts >s.txt
 case_rows "$case_file" T | popcounts >t.txt
 awk '$0 == "routes" { on = 1; next } on' "$case_file" >want.txt
-options=(-k "$k" --seed "$seed" --select "$select")
-if [[ $row_perm == 1 ]]; then options+=(--row-perm); fi
+mapfile -t options < <(case_routing_options "$case_file")
 inputs=(--s S.pbm --t T.pbm)
 if [[ $align == 0 ]]; then inputs+=(--no-align); fi
 

@@ -47,14 +47,13 @@ field() {  # field LABEL FILE: what follows "LABEL:" in the targets listing
 }
 
 # --- The golden case as PBM files (the matrices, one bit per token). --------
-read -r _ M _ E _ k _ seed _ align _ row_perm _ select < <(sed -n 2p "$case_file")
+M=$(case_field "$case_file" M)
+E=$(case_field "$case_file" E)
 case_to_pbm "$case_file" S >"$tmp/S.pbm"
 case_to_pbm "$case_file" T >"$tmp/T.pbm"
 awk '$0 == "routes" { on = 1; next } on' "$case_file" >"$tmp/want.routes"
-route_args=(route --s "$tmp/S.pbm" --t "$tmp/T.pbm" -k "$k" --seed "$seed"
-            --select "$select")
-if [[ $align == 0 ]]; then route_args+=(--no-align); fi
-if [[ $row_perm == 1 ]]; then route_args+=(--row-perm); fi
+mapfile -t case_args < <(case_options "$case_file")
+route_args=(route --s "$tmp/S.pbm" --t "$tmp/T.pbm" "${case_args[@]}")
 check "the case has $M routes rows" [ "$(wc -l <"$tmp/want.routes")" -eq "$M" ]
 check "S.pbm is $E x $M" [ "$(sed -n 2p "$tmp/S.pbm")" = "$E $M" ]
 

@@ -262,8 +262,28 @@ INSTANTIATE_TEST_SUITE_P(
 // The golden set must be there and not be trimmed by accident.
 TEST(Golden, CasesArePresent) {
   const std::vector<std::string> names = phase_router_test::GoldenCaseNames();
-  EXPECT_GE(names.size(), 12u)
+  EXPECT_GE(names.size(), 23u)
       << "golden dir " << phase_router_test::GoldenDir();
+}
+
+// The reader passes every header option on to Options, tiling included.
+TEST(Golden, OptionsCarryTheHeader) {
+  int tiling_seen[3] = {0, 0, 0};
+  for (const std::string& name : phase_router_test::GoldenCaseNames()) {
+    SCOPED_TRACE(name);
+    GoldenCase c;
+    ASSERT_TRUE(phase_router_test::ParseGoldenCase(
+        phase_router_test::GoldenDir() + "/" + name, &c));
+    const Options o = phase_router_test::OptionsOf(c, 2);
+    EXPECT_EQ(o.k, c.k);
+    EXPECT_EQ(o.seed, c.seed);
+    EXPECT_EQ(o.align, c.align);
+    EXPECT_EQ(o.row_perm, c.row_perm);
+    EXPECT_STREQ(TilingName(o.tiling), c.tiling.c_str());
+    EXPECT_EQ(o.threads, 2);
+    ++tiling_seen[static_cast<int>(o.tiling)];
+  }
+  for (int seen : tiling_seen) EXPECT_GE(seen, 1) << "a tiling mode unused";
 }
 
 // One Router across all cases, shapes growing and shrinking (workspace reuse

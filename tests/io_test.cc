@@ -328,19 +328,20 @@ TEST(ParseNumber, DecimalOnly) {
 
 // -------------------------------------------------------- routes text ----
 
-// golden/n8_seed0.case (M 8, k 3): its `routes` section, byte for byte.
+// golden/n8_seed0.case (M 8, k 3; SPEC.md v2): its `routes` section, byte
+// for byte.
 constexpr char kGoldenN8Routes[] =
-    "0 -1 -1\n"
-    "5 7 -1\n"
-    "0 -1 -1\n"
+    "3 -1 -1\n"
     "0 7 -1\n"
-    "5 -1 -1\n"
-    "-1 -1 -1\n"
-    "6 -1 -1\n"
+    "1 -1 -1\n"
+    "2 -1 -1\n"
+    "0 6 -1\n"
+    "7 -1 -1\n"
+    "2 -1 -1\n"
     "-1 -1 -1\n";
-const std::vector<int32_t> kGoldenN8Ids = {0,  -1, -1, 5,  7,  -1, 0,  -1,
-                                           -1, 0,  7,  -1, 5,  -1, -1, -1,
-                                           -1, -1, 6,  -1, -1, -1, -1, -1};
+const std::vector<int32_t> kGoldenN8Ids = {3,  -1, -1, 0,  7,  -1, 1,  -1,
+                                           -1, 2,  -1, -1, 0,  6,  -1, 7,
+                                           -1, -1, 2,  -1, -1, -1, -1, -1};
 
 TEST(RoutesText, MatchesTheGoldenFormat) {
   EXPECT_EQ(FormatRoutesText(kGoldenN8Ids.data(), 8, 3), kGoldenN8Routes);

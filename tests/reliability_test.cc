@@ -552,39 +552,45 @@ TEST(Determinism, ConcurrentRoutersWithOpenMPTeams) {
 
 // SPEC.md's closed form for single rows i, O(M + E) set-up and O(E) a row:
 // the reference evaluator's formula without its O(M * E) candidate matrix.
+// The lay-out (psi, t') is the reference's (phase_router_ref::RefLayout).
 class ClosedFormRows {
  public:
-  // sa(i, x) / ta(t, y): the aligned (or raw) bit of S[i][x] / T[t][y].
+  // sa(i, x) / ta(t, y): the aligned (or raw) bit of S[i][x] / T[t][y]. With
+  // align on, ta is not called: T's aligned rows are [y < t'_t], and t'_t
+  // (tiling) comes from the lay-out.
   ClosedFormRows(size_t M, size_t E, const std::vector<uint32_t>& s,
                  const std::vector<uint32_t>& t, const Options& o,
                  std::function<bool(size_t, size_t)> sa,
                  std::function<bool(size_t, size_t)> ta)
       : M_(M), E_(E), o_(o), sa_(std::move(sa)), ta_(std::move(ta)) {
     using phase_router_ref::RefDomainKey;
-    using phase_router_ref::RefPerm;
+    using phase_router_ref::RefFpermVector;
     phi_ = Offsets(s, E);
-    psi_ = Offsets(t, M);
-    pS_ = RefPerm(RefDomainKey(o.seed, 1), E);
-    pT_ = RefPerm(RefDomainKey(o.seed, 2), M);
-    rS_inv_ =
-        Inverse(o.row_perm ? RefPerm(RefDomainKey(o.seed, 3), M) : Iota(M));
-    rT_inv_ =
-        Inverse(o.row_perm ? RefPerm(RefDomainKey(o.seed, 4), E) : Iota(E));
+    const phase_router_ref::Layout layout =
+        phase_router_ref::RefLayout(s, t, o.k, o.seed, o.align, RefTilingOf(o));
+    psi_ = layout.psi;
+    t_prime_ = layout.t_prime;
+    pS_ = RefFpermVector(RefDomainKey(o.seed, 1), E);
+    pT_ = RefFpermVector(RefDomainKey(o.seed, 2), M);
+    rS_inv_ = Inverse(o.row_perm ? RefFpermVector(RefDomainKey(o.seed, 3), M)
+                                 : Iota(M));
+    rT_inv_ = Inverse(o.row_perm ? RefFpermVector(RefDomainKey(o.seed, 4), E)
+                                 : Iota(E));
   }
 
   // Row i: candidates, and the routes the selection rule takes from them.
   std::vector<int32_t> Row(size_t i, uint32_t* candidates) const {
     std::vector<std::pair<uint64_t, int32_t>> keyed;
-    const uint64_t row_key = phase_router_ref::RefDraw(
-        phase_router_ref::RefDomainKey(o_.seed, 5), i);
+    const uint64_t row_key = phase_router_ref::RefSelectionRowKey(o_.seed, i);
     const uint64_t y_base = pT_[rS_inv_[i]];
     for (size_t t = 0; t < E_; ++t) {
       const size_t x = (pS_[rT_inv_[t]] + E_ - phi_[i]) % E_;
       const size_t y = (y_base + M_ - psi_[t]) % M_;
-      if (!sa_(i, x) || !ta_(t, y)) continue;
+      const bool ta = o_.align ? y < t_prime_[t] : ta_(t, y);
+      if (!sa_(i, x) || !ta) continue;
       const uint64_t key = o_.select == Select::kLowest
                                ? t
-                               : phase_router_ref::RefDraw(row_key, t);
+                               : phase_router_ref::RefSelectionKey(row_key, t);
       keyed.emplace_back(key, static_cast<int32_t>(t));
     }
     *candidates = static_cast<uint32_t>(keyed.size());
@@ -607,6 +613,17 @@ class ClosedFormRows {
     }
     return off;
   }
+  static phase_router_ref::RefTiling RefTilingOf(const Options& o) {
+    switch (o.tiling) {
+      case Tiling::kOn:
+        return phase_router_ref::RefTiling::kOn;
+      case Tiling::kOff:
+        return phase_router_ref::RefTiling::kOff;
+      case Tiling::kAuto:
+        break;
+    }
+    return phase_router_ref::RefTiling::kAuto;
+  }
   static std::vector<uint32_t> Iota(size_t n) {
     std::vector<uint32_t> v(n);
     std::iota(v.begin(), v.end(), 0u);
@@ -621,7 +638,7 @@ class ClosedFormRows {
   size_t M_, E_;
   Options o_;
   std::function<bool(size_t, size_t)> sa_, ta_;
-  std::vector<uint32_t> phi_, psi_, pS_, pT_, rS_inv_, rT_inv_;
+  std::vector<uint32_t> phi_, psi_, t_prime_, pS_, pT_, rS_inv_, rT_inv_;
 };
 
 // Sampled rows equal the closed form; over all rows: fan-out, ascending

@@ -1,132 +1,10 @@
 #include "tests/test_util.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "gtest/gtest.h"
 #include "kernels/bit_matrix.h"
 
-#ifndef PHASE_ROUTER_GOLDEN_DIR
-#error "PHASE_ROUTER_GOLDEN_DIR must be defined by the build"
-#endif
-
 namespace phase_router_test {
-
-std::string GoldenDir() { return PHASE_ROUTER_GOLDEN_DIR; }
-
-namespace {
-
-bool ReadBitRows(std::istream& in, size_t rows, size_t cols,
-                 std::vector<uint8_t>* out, const std::string& what) {
-  out->assign(rows * cols, 0);
-  std::string line;
-  for (size_t r = 0; r < rows; ++r) {
-    if (!std::getline(in, line) || line.size() != cols) {
-      ADD_FAILURE() << what << " row " << r << " is missing or not " << cols
-                    << " characters";
-      return false;
-    }
-    for (size_t c = 0; c < cols; ++c) {
-      if (line[c] != '0' && line[c] != '1') {
-        ADD_FAILURE() << what << " row " << r << " has '" << line[c] << "'";
-        return false;
-      }
-      (*out)[r * cols + c] = line[c] == '1';
-    }
-  }
-  return true;
-}
-
-bool ExpectLine(std::istream& in, const std::string& want) {
-  std::string line;
-  if (!std::getline(in, line) || line != want) {
-    ADD_FAILURE() << "expected a line '" << want << "', got '" << line << "'";
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool ParseGoldenCase(const std::string& path, GoldenCase* out) {
-  std::ifstream in(path);
-  if (!in) {
-    ADD_FAILURE() << "cannot open " << path;
-    return false;
-  }
-  out->name = std::filesystem::path(path).filename().string();
-  std::string line;
-  std::getline(in, line);  // comment
-  if (line.empty() || line[0] != '#') {
-    ADD_FAILURE() << path << ": first line is not a comment";
-    return false;
-  }
-  std::getline(in, line);
-  std::istringstream hdr(line);
-  std::string key, value;
-  int seen = 0;
-  while (hdr >> key >> value) {
-    ++seen;
-    if (key == "M")
-      out->M = std::stoull(value);
-    else if (key == "E")
-      out->E = std::stoull(value);
-    else if (key == "k")
-      out->k = static_cast<uint32_t>(std::stoul(value));
-    else if (key == "seed")
-      out->seed = std::stoull(value);
-    else if (key == "align")
-      out->align = value == "1";
-    else if (key == "row_perm")
-      out->row_perm = value == "1";
-    else if (key == "select")
-      out->select = value;
-    else
-      --seen;
-  }
-  if (seen != 7 || out->M == 0 || out->E == 0 || out->k == 0 ||
-      (out->select != "random" && out->select != "lowest")) {
-    ADD_FAILURE() << path << ": bad header '" << line << "'";
-    return false;
-  }
-  if (!ExpectLine(in, "S") || !ReadBitRows(in, out->M, out->E, &out->S, "S") ||
-      !ExpectLine(in, "T") || !ReadBitRows(in, out->E, out->M, &out->T, "T") ||
-      !ExpectLine(in, "routes")) {
-    return false;
-  }
-  out->routes.assign(out->M * out->k, 0);
-  for (size_t r = 0; r < out->M; ++r) {
-    if (!std::getline(in, line)) {
-      ADD_FAILURE() << path << ": routes row " << r << " missing";
-      return false;
-    }
-    std::istringstream row(line);
-    for (size_t n = 0; n < out->k; ++n) {
-      long long v;
-      if (!(row >> v)) {
-        ADD_FAILURE() << path << ": routes row " << r << " too short";
-        return false;
-      }
-      out->routes[r * out->k + n] = static_cast<int32_t>(v);
-    }
-  }
-  return true;
-}
-
-std::vector<std::string> GoldenCaseNames() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(GoldenDir(), ec)) {
-    if (entry.path().extension() == ".case") {
-      names.push_back(entry.path().filename().string());
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 phase_router::Options OptionsOf(const GoldenCase& c, int threads) {
   phase_router::Options o;
@@ -136,22 +14,11 @@ phase_router::Options OptionsOf(const GoldenCase& c, int threads) {
   o.row_perm = c.row_perm;
   o.select = c.select == "lowest" ? phase_router::Select::kLowest
                                   : phase_router::Select::kRandom;
+  o.tiling = c.tiling == "on"    ? phase_router::Tiling::kOn
+             : c.tiling == "off" ? phase_router::Tiling::kOff
+                                 : phase_router::Tiling::kAuto;
   o.threads = threads;
   return o;
-}
-
-phase_router_ref::Problem ProblemOf(const GoldenCase& c) {
-  phase_router_ref::Problem p;
-  p.M = c.M;
-  p.E = c.E;
-  p.S = c.S;
-  p.T = c.T;
-  p.k = c.k;
-  p.seed = c.seed;
-  p.align = c.align;
-  p.row_perm = c.row_perm;
-  p.select_lowest = c.select == "lowest";
-  return p;
 }
 
 std::vector<uint64_t> PackBits(const std::vector<uint8_t>& m, size_t rows,
@@ -180,49 +47,6 @@ std::vector<uint8_t> NoisyBytes(const std::vector<uint8_t>& m, size_t rows,
     }
   }
   return b;
-}
-
-uint64_t Uniform(std::mt19937_64* rng, uint64_t lo, uint64_t hi) {
-  return std::uniform_int_distribution<uint64_t>(lo, hi)(*rng);
-}
-
-std::vector<uint8_t> RandomMatrix(size_t rows, size_t cols,
-                                  std::mt19937_64* rng) {
-  std::vector<uint8_t> m(rows * cols, 0);
-  for (size_t r = 0; r < rows; ++r) {
-    const uint64_t kind = Uniform(rng, 0, 9);
-    double p;
-    switch (kind) {
-      case 0:
-        p = 0.0;
-        break;  // empty row
-      case 1:
-        p = 1.0;
-        break;  // full row
-      case 2:
-        p = 1.0 / static_cast<double>(cols);
-        break;
-      case 3:
-        p = 0.95;
-        break;
-      default:
-        p = std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
-        break;
-    }
-    for (size_t c = 0; c < cols; ++c) {
-      m[r * cols + c] =
-          std::uniform_real_distribution<double>(0.0, 1.0)(*rng) < p ? 1 : 0;
-    }
-  }
-  return m;
-}
-
-std::string Describe(const phase_router_ref::Problem& p) {
-  std::ostringstream s;
-  s << "M=" << p.M << " E=" << p.E << " k=" << p.k << " seed=" << p.seed
-    << " align=" << p.align << " row_perm=" << p.row_perm
-    << " select=" << (p.select_lowest ? "lowest" : "random");
-  return s.str();
 }
 
 std::vector<std::string> TargetsToTest() {

@@ -30,6 +30,7 @@ class GoldenCase:
         self.align = header["align"] == "1"
         self.row_perm = header["row_perm"] == "1"
         self.select = header["select"]
+        self.tiling = header["tiling"]  # "auto", "on" or "off" (SPEC.md v2)
 
         def block(title, rows):
             start = lines.index(title) + 1
@@ -44,10 +45,12 @@ class GoldenCase:
                                dtype=np.int32).reshape(self.M, self.k)
 
     def options(self):
-        return dict(seed=self.seed, align=self.align, row_perm=self.row_perm, select=self.select)
+        return dict(seed=self.seed, align=self.align, row_perm=self.row_perm, select=self.select,
+                    tiling=self.tiling)
 
     def degree_options(self):
-        return dict(seed=self.seed, row_perm=self.row_perm, select=self.select)
+        return dict(seed=self.seed, row_perm=self.row_perm, select=self.select,
+                    tiling=self.tiling)
 
 
 def golden_cases():

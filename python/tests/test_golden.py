@@ -18,7 +18,8 @@ def format_routes(routes):
 
 
 def test_there_are_golden_cases():
-    assert len(CASES) >= 10
+    assert len(CASES) >= 20
+    assert {c.tiling for c in CASES} == {"auto", "on", "off"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -87,7 +88,7 @@ def test_equals_cli(case, cli, tmp_path):
     write_p1(s_path, case.S_text)
     write_p1(t_path, case.T_text)
     args = [cli, "route", "--s", str(s_path), "--t", str(t_path), "-k", str(case.k),
-            "--seed", str(case.seed), "--select", case.select]
+            "--seed", str(case.seed), "--select", case.select, "--tiling", case.tiling]
     if not case.align:
         args.append("--no-align")
     if case.row_perm:
