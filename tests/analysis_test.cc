@@ -170,42 +170,42 @@ TEST(TenPointMatrix, RowDegreeExtremes) {
 }
 
 // 2. A heavy target (t_0 = M, the others 32), every s_i = E, k = 4. The
-// target arcs, laid end to end from the phase offsets, cover the source ring
-// 2528 / 512 = 4.94 times: the heavy arc everywhere, the 63 small ones
-// 4 deep on positions [0, 480) and 3 deep on [480, 512). So a row holds 5
-// candidates and keeps each with probability 4/5, or holds 4 and keeps all.
-// The heavy target lands within 2% of ideal_mean (expected 480 * 0.8 + 32 =
-// 416 against 414.8) and is the busiest. The small targets show the phase
-// router's arc-layout bias: the three whose arcs are exactly [480, 512)
-// (t = 16, 32, 48) get all 32 of their sources in every routing, 23% above
-// ideal_mean, and every other one gets 32 * 0.8 = 25.6 on average. The
-// layout depends on the degrees alone, not on the seed, so no number of
-// seeds averages it out (docs/evaluation.md).
+// target arcs cover the source ring L / M = 2528 / 512 = 4.94 times.
+//  * Tiling (auto applies: q = 4 = k) scales them to tile exactly 4 laps:
+//    every source has exactly 4 candidates and keeps them all, and every
+//    target gets exactly t'_t = its share of 4 M, in every routing: the
+//    heavy one 414 or 415, each small one 25 or 26 (t * 2048 / 2528 = 25.9).
+//  * Without tiling a row holds 5 candidates on 94% of the ring and 4 on the
+//    rest; which targets own that rest moves with the seed-shuffled lay-out
+//    order, so over seeds every small target averages the same share (v1
+//    laid the arcs in id order and gave the same three targets 23% more in
+//    every routing).
 TEST(TenPointMatrix, HeavyTargetGetsItsShare) {
   const size_t M = 512, E = 64;
   std::vector<uint32_t> s(M, E), t(E, 32);
   t[0] = M;
   const size_t n = 64;
-  const SeedStats st =
-      AverageOverSeeds(RoutingInput::Degrees(s, t), WithK(4), SeedRange(7, n));
+  Options tiled = WithK(4);
+  const SeedStats st = AverageOverSeeds(RoutingInput::Degrees(s, t), tiled, SeedRange(7, n));
+  EXPECT_TRUE(st.tiled);
+  EXPECT_EQ(st.laps, 4u);
   EXPECT_EQ(st.mean_fill, 1.0);
-  EXPECT_NEAR(st.mean_load[0], st.ideal_mean[0], 0.02 * st.ideal_mean[0]);
-  EXPECT_NEAR(st.mean_load[0], 416, 5 * st.std_load[0] / std::sqrt(n) + 1e-9);
-  EXPECT_EQ(std::max_element(st.mean_load.begin(), st.mean_load.end()) -
-                st.mean_load.begin(),
-            0);
+  EXPECT_GE(st.mean_load[0], 414.0);
+  EXPECT_LE(st.max_load[0], 415u);
   for (size_t j = 1; j < E; ++j) {
-    EXPECT_LE(st.max_load[j], t[j]);
-    if ((j - 1) % 16 == 15) {
-      EXPECT_EQ(st.mean_load[j], 32.0) << "target " << j;
-      EXPECT_EQ(st.std_load[j], 0.0) << "target " << j;
-      EXPECT_NEAR(st.relative_error[j], 32 / st.ideal_mean[j] - 1, 1e-12);
-      EXPECT_GT(st.relative_error[j], 0.2) << "target " << j;
-    } else {
-      EXPECT_NEAR(st.mean_load[j], 25.6,
-                  5 * st.std_load[j] / std::sqrt(n) + 1e-9)
-          << "target " << j;
-    }
+    EXPECT_GE(st.mean_load[j], 25.0) << "target " << j;
+    EXPECT_LE(st.max_load[j], 26u) << "target " << j;
+  }
+
+  Options untiled = WithK(4);
+  untiled.tiling = Tiling::kOff;
+  const SeedStats off = AverageOverSeeds(RoutingInput::Degrees(s, t), untiled, SeedRange(7, n));
+  EXPECT_FALSE(off.tiled);
+  EXPECT_EQ(off.mean_fill, 1.0);
+  EXPECT_NEAR(off.mean_load[0], off.ideal_mean[0], 0.03 * off.ideal_mean[0]);
+  for (size_t j = 1; j < E; ++j) {
+    EXPECT_LE(off.max_load[j], t[j]);
+    EXPECT_NEAR(off.mean_load[j], off.ideal_mean[j], 0.1 * off.ideal_mean[j]) << "target " << j;
   }
 }
 

@@ -388,7 +388,7 @@ TEST(RoutesText, FileWriteReplacesAndLeavesNoTempFile) {
     if (f) std::fclose(f);
     return std::string(buffer, got);
   }();
-  EXPECT_EQ(written, "0 -1 -1\n");
+  EXPECT_EQ(written, "3 -1 -1\n");
   EXPECT_EQ(
       FilesStartingWith(::testing::TempDir(), "io_test_routes_replace.txt.tmp")
           .size(),
@@ -416,7 +416,7 @@ TEST(AtomicOutput, AbandonedWriteLeavesTheOldFileAndNoTempFile) {
   char buffer[64] = {};
   const size_t got = std::fread(buffer, 1, sizeof(buffer), f);
   std::fclose(f);
-  EXPECT_EQ(std::string(buffer, got), "0 -1 -1\n");
+  EXPECT_EQ(std::string(buffer, got), "3 -1 -1\n");
   EXPECT_EQ(
       FilesStartingWith(::testing::TempDir(), "io_test_atomic.txt.tmp").size(),
       0u);
