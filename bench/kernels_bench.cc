@@ -13,10 +13,12 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dispatch/dispatch.h"
 #include "kernels/bit_matrix.h"
+#include "kernels/feistel_permute.h"
 #include "kernels/random.h"
 #include "kernels/rotate_rows.h"
 #include "phase_router/phase_router.h"
@@ -216,7 +218,50 @@ void Select(benchmark::State& state, const KernelTable& K, size_t n, bool random
   SetRate(state, n * w * 8.0 + n * k * 4.0);
 }
 
+// fperm over [0, L) (SPEC.md's permutations), through a table of the
+// rounds built in the timed loop, as the router does for a whole
+// permutation ("table"), or with every round computed ("direct", what a
+// short row range of a huge ring does). Items are elements; ns per element
+// is 1e9 / items_per_second. Also a Fisher-Yates shuffle of the same length
+// (spec v1's permutation) as the yardstick.
+void Permute(benchmark::State& state, const KernelTable& K, size_t n, bool table) {
+  std::vector<uint32_t> out(n), want(n);
+  std::vector<uint16_t> rounds(FeistelTableEntries(n));
+  auto run = [&](const KernelTable& k, uint32_t* dst) {
+    const uint16_t* t = nullptr;
+    if (table) {
+      k.build_feistel_table(42, n, 0, rounds.size(), rounds.data());
+      t = rounds.data();
+    }
+    k.feistel_permute(42, n, t, FeistelDirection::kForward, nullptr, 0, n, dst);
+  };
+  scalar::FeistelPermute(42, n, nullptr, FeistelDirection::kForward, nullptr, 0, n, want.data());
+  run(K, out.data());
+  Check(out == want, "FeistelPermute");
+  for (auto _ : state) {
+    run(K, out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(n * state.iterations()));
+}
+
+void FisherYates(benchmark::State& state, size_t n) {
+  std::vector<uint32_t> p(n);
+  for (auto _ : state) {
+    for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint32_t>(i);
+    uint64_t draws = 0;
+    for (size_t i = n; i-- > 1;) std::swap(p[i], p[Bounded(Draw(42, draws++), i + 1)]);
+    benchmark::DoNotOptimize(p.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(n * state.iterations()));
+}
+
 void RegisterAll() {
+  const std::vector<size_t> permutation_sizes = {1000, 65536, 1000000, 10000000};
+  for (size_t n : permutation_sizes) {
+    benchmark::RegisterBenchmark(("FisherYates/" + std::to_string(n)).c_str(), FisherYates, n);
+  }
   const std::vector<size_t> sizes = {256, 1024, 4096, 16384};
   for (size_t n : sizes) {
     benchmark::RegisterBenchmark(("Memcpy/" + std::to_string(n)).c_str(), Memcpy, n);
@@ -239,6 +284,10 @@ void RegisterAll() {
       add("AndPopcountRows", n, [&K, n](benchmark::State& s) { AndPopcount(s, K, n); });
       add("SelectRandomK", n, [&K, n](benchmark::State& s) { Select(s, K, n, true); });
       add("SelectLowestK", n, [&K, n](benchmark::State& s) { Select(s, K, n, false); });
+    }
+    for (size_t n : permutation_sizes) {
+      add("FeistelPermute/table", n, [&K, n](benchmark::State& s) { Permute(s, K, n, true); });
+      add("FeistelPermute/direct", n, [&K, n](benchmark::State& s) { Permute(s, K, n, false); });
     }
     // Rectangular: MoE-like tall-and-narrow and its transpose.
     benchmark::RegisterBenchmark(("TransposeBits/" + target + "/65536x256").c_str(),

@@ -69,6 +69,33 @@ def dump(binp, args, out):
                           capture_output=True, text=True, timeout=120)
 
 
+def read_layout(path):
+    """layout.txt: (tiled, laps, rows of [place, target, t, t', start, psi])."""
+    lines = open(path).read().splitlines()
+    tiled = "tiling applied" in lines[0]
+    laps = int(lines[0].split("applied, ")[1].split()[0]) if tiled else 0
+    return tiled, laps, [[int(x) for x in line.split()] for line in lines[2:]]
+
+
+def check_layout(name, path, t, M):
+    """The layout's invariants (SPEC.md step 2): every target at one place,
+    the arcs end to end, t' <= t, q laps exactly when tiled, psi = start mod M."""
+    try:
+        tiled, laps, rows = read_layout(path)
+    except (OSError, ValueError, IndexError) as e:
+        check(False, "%s: layout.txt: %s" % (name, e))
+        return
+    E = len(t)
+    check([r[0] for r in rows] == list(range(E)), name + ": layout places")
+    check(sorted(r[1] for r in rows) == list(range(E)), name + ": layout targets")
+    start = 0
+    for place, target, degree, arc, at, psi in rows:
+        check(degree == t[target] and arc <= degree, "%s: place %d: t %d t' %d" % (name, place, degree, arc))
+        check(at == start and psi == at % M, "%s: place %d starts at %d" % (name, place, at))
+        start += arc
+    check(start == (laps * M if tiled else sum(t)), "%s: the arcs sum to %d" % (name, start))
+
+
 def check_case(binp, path, td):
     name = os.path.basename(path)
     h, S, T, want = parse_case(path)
@@ -110,6 +137,8 @@ def check_case(binp, path, td):
         check(all(O[i][t] == "1" for i in range(M) for t in range(E) if chosen[i][t] == "1"),
               name + ": a route is not a candidate in O")
 
+    check_layout(name, os.path.join(out, "layout.txt"), [row.count("1") for row in T], M)
+
     for stem, rows, cols in (("01_S_aligned", M, E), ("05_T_aligned", E, M),
                              ("09_T_transposed", M, E), ("10_O", M, E), ("11_routes", M, E)):
         try:
@@ -135,6 +164,24 @@ def check_degrees_and_demo(binp, td):
         # The README's quickstart routes.
         check(open(os.path.join(out, "routes.txt")).read() ==
               "0 5\n3 4\n-1 -1\n0 5\n1 3\n1 -1\n0 3\n4 5\n", "degrees: routes differ")
+    # The tiled layout of golden/rng.txt: 24 sources of degree 8, capacities
+    # 7 8 7 8 7 8 7 8, k = 2, seed 11.
+    sd2, td2 = os.path.join(td, "s24.txt"), os.path.join(td, "t8.txt")
+    open(sd2, "w").write("8 " * 24 + "\n")
+    open(td2, "w").write("7 8 7 8 7 8 7 8\n")
+    out = os.path.join(td, "layout_rng")
+    r = dump(binp, ["--s-degrees", sd2, "--t-degrees", td2, "-k", "2", "--seed", "11"], out)
+    check(r.returncode == 0, "layout: exit %d: %s" % (r.returncode, r.stderr.strip()))
+    if r.returncode == 0:
+        tiled, laps, rows = read_layout(os.path.join(out, "layout.txt"))
+        sigma = [0] * 8
+        for place, target, _, _, _, _ in rows:
+            sigma[target] = place
+        by_target = sorted(rows, key=lambda row: row[1])
+        check((tiled, laps) == (True, 2), "layout: tiled %s laps %d" % (tiled, laps))
+        check(sigma == [7, 6, 3, 5, 4, 0, 1, 2], "layout: sigma %s" % sigma)
+        check([row[3] for row in by_target] == [6, 6, 6, 7, 5, 6, 6, 6], "layout: t'")
+        check([row[5] for row in by_target] == [18, 12, 18, 5, 0, 0, 6, 12], "layout: psi")
     for tiling in ("auto", "on", "off"):
         out = os.path.join(td, "degrees_tiling_" + tiling)
         r = dump(binp, ["--s-degrees", sd, "--t-degrees", tdg, "-k", "2", "--tiling", tiling],

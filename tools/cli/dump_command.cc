@@ -14,6 +14,7 @@
 #include "tools/dump/image.h"
 #include "tools/dump/pipeline_stages.h"
 #include "tools/io/degrees.h"
+#include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
 #include "tools/io/pbm.h"
 #include "tools/io/routes_text.h"
@@ -158,12 +159,41 @@ class Writer {
     io::WriteRoutesTextFile(Path(name), routes.ids.data(), routes.M, routes.k);
     written_.push_back(name);
   }
+  void Text(const std::string& name, const std::string& text) {
+    io::AtomicOutputFile file(Path(name));
+    io::WriteAll(file.stream(), text.data(), text.size(), file.path());
+    file.Commit();
+    written_.push_back(name);
+  }
   const std::vector<std::string>& written() const { return written_; }
 
  private:
   std::string dir_;
   std::vector<std::string> written_;
 };
+
+// SPEC.md step 2's target layout, one line per place in the lay-out order:
+// the target laid there, its degree t, its arc length t' (scaled when
+// tiled), where the arc starts on the unrolled line and its offset psi on
+// the source ring.
+std::string LayoutText(const dump::Pipeline& p, size_t M) {
+  const size_t E = p.t.size();
+  std::vector<uint32_t> order(E);
+  for (size_t t = 0; t < E; ++t) order[p.sigma[t]] = static_cast<uint32_t>(t);
+  std::string text = "# target layout (SPEC.md step 2): tiling ";
+  text += p.tiled ? "applied, " + std::to_string(p.laps) + " laps of M = " + std::to_string(M)
+                  : std::string("not applied");
+  text += "\n# place target t t' start psi\n";
+  uint64_t start = 0;
+  for (size_t place = 0; place < E; ++place) {
+    const uint32_t t = order[place];
+    text += std::to_string(place) + " " + std::to_string(t) + " " + std::to_string(p.t[t]) + " " +
+            std::to_string(p.t_arc[t]) + " " + std::to_string(start) + " " +
+            std::to_string(p.psi[t]) + "\n";
+    start += p.t_arc[t];
+  }
+  return text;
+}
 
 // The stage-by-stage pipeline must pick exactly the router's routes.
 void CheckSameRoutes(const Routes& routes, const dump::Pipeline& pipeline) {
@@ -307,6 +337,7 @@ void RunDumpCommand(const DumpArgs& args) {
   out.Png("12_load_histogram",
           dump::RenderLoadHistogram(loads, pipeline.t, 256));
   out.Routes("routes.txt", r.routes);
+  out.Text("layout.txt", LayoutText(pipeline, M));
 
   // The overview: S's stages, T's stages, then the result.
   std::vector<dump::Image> tiles;
