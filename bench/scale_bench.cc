@@ -107,7 +107,46 @@ void MethodBench(benchmark::State& state, Shape shape, Method method, int thread
   state.counters["workspace_MB"] = double(router.workspace_bytes()) / 1e6;
 }
 
+// A short row range of a huge MoE routing (what one of many shards routes):
+// rows [M / 2, M / 2 + rows) of M = 10^7 sources, E = 1024, k = 8, Σt = 1.25 M
+// k, auto method. Its cost is the range's rows plus the target side plus one
+// prefix pass over s (SPEC.md v2's fperm needs no O(M) permutation).
+void RangeBench(benchmark::State& state, size_t M, size_t rows) {
+  const size_t E = 1024;
+  const uint32_t k = 8;
+  static std::vector<uint32_t> s, t;
+  if (s.size() != M) {
+    s.assign(M, static_cast<uint32_t>(E));
+    const uint64_t total = static_cast<uint64_t>(std::llround(1.25 * double(M) * k));
+    t.resize(E);
+    for (size_t j = 0; j < E; ++j) t[j] = static_cast<uint32_t>(total / E + (j < total % E));
+  }
+  Options o;
+  o.k = k;
+  o.seed = 1;
+  o.row_begin = M / 2;
+  o.row_end = M / 2 + rows;
+  Router router;
+  std::vector<int32_t> out(rows * k);
+  Stats st;
+  router.RouteDegrees(s, t, o, out.data(), &st);
+  for (auto _ : state) {
+    router.RouteDegrees(s, t, o, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["workspace_MB"] = double(router.workspace_bytes()) / 1e6;
+  state.SetLabel(st.method);
+}
+
 int Register() {
+  for (size_t rows : {size_t{100}, size_t{10000}}) {
+    const size_t M = 10000000;
+    benchmark::RegisterBenchmark(("range/moe/" + std::to_string(M) + "x1024/k8/rows:" +
+                                  std::to_string(rows)).c_str(),
+                                 RangeBench, M, rows)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
   const std::vector<Shape> shapes = {
       {65536, 64, 8, 0},       {65536, 256, 8, 0},     {65536, 1024, 8, 0},
       {65536, 4096, 8, 0},     {16384, 1024, 64, 0},   {262144, 1024, 8, 0},

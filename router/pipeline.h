@@ -63,14 +63,20 @@ inline size_t RowGrain(size_t rows, int threads) {
   return std::max<size_t>(1, std::min<size_t>(256, rows / (8 * threads) + 1));
 }
 
-// Phase offsets of rows [begin, end): exclusive prefix sums of the degrees
-// mod the ring, offsets[r - begin] for row r (the rows before `begin` are
-// summed, not stored).
-inline void PhaseOffsets(const uint32_t* degrees, size_t begin, size_t end, size_t ring,
-                         uint32_t* offsets) {
+// Σ degrees[begin, end): the phase offsets' prefix and the tiling rule's
+// Σs. The one pass over the sources a row range makes besides its own rows.
+inline uint64_t SumOfDegrees(const uint32_t* degrees, size_t begin, size_t end) {
   uint64_t sum = 0;
-  for (size_t i = 0; i < begin; ++i) sum += degrees[i];
-  sum %= ring;
+  for (size_t i = begin; i < end; ++i) sum += degrees[i];
+  return sum;
+}
+
+// Phase offsets of rows [begin, end): exclusive prefix sums of the degrees
+// mod the ring, offsets[r - begin] for row r, from `before` = Σ of the
+// degrees of the rows before `begin`.
+inline void PhaseOffsets(const uint32_t* degrees, uint64_t before, size_t begin, size_t end,
+                         size_t ring, uint32_t* offsets) {
+  uint64_t sum = before % ring;
   // Degrees are at most the ring (validated), so one subtraction reduces.
   for (size_t i = begin; i < end; ++i) {
     offsets[i - begin] = static_cast<uint32_t>(sum);

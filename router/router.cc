@@ -538,10 +538,11 @@ void ReadTargetColumns(const KernelTable& K, const Input& in, const Plan& plan,
 }  // namespace
 
 // SPEC.md step 2's tiling rule. The auto rule needs Σ s_i over every
-// source: degree vectors are summed in place; matrices have their rows
-// past the range counted into w.s first (only then).
+// source (`before`: those before the range): degree vectors are summed in
+// place; matrices have their rows past the range counted into w.s first
+// (only then).
 bool Tiles(const KernelTable& K, const Input& in, const Plan& plan, const Options& options,
-           const uint32_t* s, Workspace& w) {
+           const uint32_t* s, uint64_t before, Workspace& w) {
   if (!plan.aligned || options.tiling == Tiling::kOff) return false;
   uint64_t L = 0;
   for (size_t j = 0; j < plan.E; ++j) L += w.t[j];
@@ -554,8 +555,7 @@ bool Tiles(const KernelTable& K, const Input& in, const Plan& plan, const Option
       CountRows(K, in, true, plan.row_end + r0, plan.row_end + r1, &w.s[plan.row_end + r0]);
     });
   }
-  uint64_t sum_s = 0;
-  for (size_t i = 0; i < plan.M; ++i) sum_s += s[i];
+  const uint64_t sum_s = before + SumOfDegrees(s, plan.row_begin, plan.M);
   return AutoTilingHolds(L, plan.M, sum_s, options.k, plan.E);
 }
 
@@ -598,9 +598,10 @@ void Router::Impl::Run(const Input& in, const Plan& plan, const Options& options
   timer.Stop("degrees");
 
   // SPEC.md step 2: the sources' phase offsets, the targets' layout.
-  PhaseOffsets(s, first_row, plan.row_end, E, w.phi.data());
+  const uint64_t before = SumOfDegrees(s, 0, first_row);
+  PhaseOffsets(s, before, first_row, plan.row_end, E, w.phi.data());
   const TargetLayout layout =
-      LayOutTargets(K, plan, options.seed, Tiles(K, in, plan, options, s, w), w);
+      LayOutTargets(K, plan, options.seed, Tiles(K, in, plan, options, s, before, w), w);
   timer.Stop("phase_offsets");
 
   RingPositions(K, plan, options.seed, w);

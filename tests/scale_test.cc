@@ -472,6 +472,71 @@ TEST(Plans, MemoryScalesWithTheRange) {
   EXPECT_THROW(Router().RouteDegrees(s, t, o), Error);
 }
 
+// A 100-row range of a 10^7-source MoE routing: the plan takes arcs and its
+// workspace is O(rows + E) (no buffer of M entries: SPEC.md v2's fperm
+// gives each routed row its position directly, and degree vectors are read
+// in place), and the rows equal SPEC.md's closed form evaluated here from
+// kernels/random.h alone.
+TEST(Plans, ShortRangeOfAHugeRingCostsTheRangeNotTheRing) {
+  const size_t M = 10000000, E = 1024, rows = 100;
+  const uint32_t k = 8;
+  const std::vector<uint32_t> s(M, E);
+  std::vector<uint32_t> t(E);
+  const uint64_t total = uint64_t{M} * k * 5 / 4;
+  for (size_t j = 0; j < E; ++j) t[j] = static_cast<uint32_t>(total / E + (j < total % E));
+  Options o;
+  o.k = k;
+  o.seed = 77;
+  o.row_begin = 4321987;
+  o.row_end = o.row_begin + rows;
+  Router router;
+  Stats st;
+  const Routes got = router.RouteDegrees(s, t, o, &st);
+  EXPECT_EQ(st.method, "arcs");
+  EXPECT_TRUE(st.tiled);
+  EXPECT_EQ(st.laps, 10u);
+  EXPECT_LT(router.workspace_bytes(), size_t{1} << 20)
+      << "an O(M) buffer would be " << M * 4 << " bytes";
+
+  // The closed form: with every s_i = E the source arcs cover Z_E, so t is a
+  // candidate of i iff (y_i - psi_t) mod M < t'_t, y_i = pT[i] (no row
+  // permutation). The layout from its definition (SPEC.md step 2).
+  const uint64_t layout_key = DomainKey(o.seed, Domain::kLayout);
+  std::vector<uint32_t> sigma(E);
+  for (uint32_t j = 0; j < E; ++j) sigma[j] = Fperm(layout_key, E, j);
+  std::vector<uint32_t> order(E);
+  for (uint32_t j = 0; j < E; ++j) order[sigma[j]] = j;
+  const uint64_t q = total / M;
+  std::vector<uint64_t> a(E), b(E);
+  uint64_t A = 0;
+  for (size_t place = 0; place < E; ++place) {
+    const uint32_t j = order[place];
+    a[j] = static_cast<uint64_t>((unsigned __int128){A} * q * M / total);
+    A += t[j];
+    b[j] = static_cast<uint64_t>((unsigned __int128){A} * q * M / total);
+  }
+  const uint64_t column_key = DomainKey(o.seed, Domain::kTargetColumns);
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t i = o.row_begin + r;
+    const uint32_t y = Fperm(column_key, M, static_cast<uint32_t>(i));
+    std::vector<std::pair<uint32_t, int32_t>> keyed;
+    for (uint32_t j = 0; j < E; ++j) {
+      const uint64_t from_start = (y + M - a[j] % M) % M;
+      if (from_start < b[j] - a[j]) {
+        keyed.emplace_back(SelectionKey(SelectionRowConstant(o.seed, i), j),
+                           static_cast<int32_t>(j));
+      }
+    }
+    ASSERT_EQ(keyed.size(), q) << "row " << i << ": exactly q candidates when tiled";
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<int32_t> want;
+    for (size_t n = 0; n < k; ++n) want.push_back(keyed[n].second);
+    std::sort(want.begin(), want.end());
+    const std::vector<int32_t> row(got.row(r).begin(), got.row(r).end());
+    ASSERT_EQ(row, want) << "row " << i;
+  }
+}
+
 TEST(Plans, BadMethodsAndRangesAreRefused) {
   const std::vector<uint8_t> S(6 * 5, 1), T(5 * 6, 1);
   const std::vector<uint32_t> s(6, 5), t(5, 6);
