@@ -36,6 +36,9 @@ Options OptionsOf(const Problem& p, int threads) {
   o.align = p.align;
   o.row_perm = p.row_perm;
   o.select = p.select_lowest ? Select::kLowest : Select::kRandom;
+  o.tiling = p.tiling == phase_router_ref::RefTiling::kOn    ? Tiling::kOn
+             : p.tiling == phase_router_ref::RefTiling::kOff ? Tiling::kOff
+                                                              : Tiling::kAuto;
   o.threads = threads;
   return o;
 }
@@ -192,6 +195,7 @@ TEST_P(RandomCases, MatchReferenceAndGuarantees) {
     p.align = c.align;
     p.row_perm = c.row_perm;
     p.select_lowest = c.lowest;
+    p.tiling = static_cast<phase_router_ref::RefTiling>(n % 3);  // auto, on, off
     const int threads = n % 4;  // 0 = OpenMP default
     SCOPED_TRACE(phase_router_test::Describe(p) + " threads " +
                  std::to_string(threads));
@@ -376,6 +380,59 @@ TEST_P(ExactTiling, RowsFullAndLoadsExact) {
       ASSERT_EQ(r.ids, phase_router_ref::EvaluateClosedForm(p).routes);
     }
   }
+}
+
+// SPEC.md "Exact tiling" with tiling on, on hundreds of random capacity
+// vectors (each t_t <= M, Σt >= M) and every s_i = E: every source has
+// exactly q = floor(Σt / M) candidates; q >= k fills every row; q = k gives
+// every target exactly t'_t (the reference's layout), and t'_t <= t_t always;
+// both methods, several threads.
+TEST_P(ExactTiling, TilingGivesEverySourceQCandidates) {
+  const Combo c = {true, (GetParam() & 1) != 0, (GetParam() & 2) != 0};
+  std::mt19937_64 rng(777 + GetParam());
+  Router router;
+  int rows_equal_q = 0;
+  for (int n = 0; n < 80; ++n) {
+    const size_t M = PickDim(&rng), E = PickDim(&rng);
+    const uint64_t total = Uniform(&rng, uint64_t{M}, uint64_t{M} * E);
+    const uint64_t q = total / M;
+    const uint32_t k = static_cast<uint32_t>(
+        n % 3 == 0 ? q : Uniform(&rng, 1, std::min<uint64_t>(E, q + 2)));
+    const std::vector<uint32_t> s(M, static_cast<uint32_t>(E));
+    const std::vector<uint32_t> t = CapacityVector(E, static_cast<uint32_t>(M), total, &rng);
+    Options o;
+    o.k = k;
+    o.seed = rng();
+    o.row_perm = c.row_perm;
+    o.select = c.lowest ? Select::kLowest : Select::kRandom;
+    o.tiling = Tiling::kOn;
+    o.threads = 1 + n % 3;
+    o.method = n % 2 ? Method::kArcs : Method::kBits;
+    SCOPED_TRACE("M=" + std::to_string(M) + " E=" + std::to_string(E) + " k=" +
+                 std::to_string(k) + " sum_t=" + std::to_string(total));
+    Stats st;
+    const Routes r = router.RouteDegrees(s, t, o, &st);
+    ASSERT_TRUE(st.tiled);
+    ASSERT_EQ(st.laps, q);
+    ASSERT_EQ(st.candidates_min, q);
+    ASSERT_EQ(st.candidates_max, q);
+    const phase_router_ref::Layout layout = phase_router_ref::RefLayout(
+        s, t, k, o.seed, true, phase_router_ref::RefTiling::kOn);
+    std::vector<uint32_t> load(E, 0);
+    for (int32_t v : r.ids) {
+      if (v >= 0) ++load[static_cast<size_t>(v)];
+    }
+    for (size_t j = 0; j < E; ++j) {
+      ASSERT_LE(layout.t_prime[j], t[j]) << "target " << j;
+      ASSERT_LE(load[j], layout.t_prime[j]) << "target " << j;
+      if (q == k) ASSERT_EQ(load[j], layout.t_prime[j]) << "target " << j;
+    }
+    if (q >= k) {
+      ASSERT_EQ(std::count(r.ids.begin(), r.ids.end(), -1), 0) << "every row full";
+    }
+    rows_equal_q += q == k;
+  }
+  EXPECT_GT(rows_equal_q, 20);
 }
 
 INSTANTIATE_TEST_SUITE_P(AlignedOptions, ExactTiling, ::testing::Range(0, 4),
