@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `--tiling auto|on|off` and `--version`, end to end.
-#   usage: cli_tiling_test.sh PATH/TO/phase-router
+#   usage: cli_tiling_test.sh PATH/TO/phase-router [SUBCOMMAND...]
+# (the subcommands that route in this build: dump needs libpng; default all)
 # Every subcommand that routes (route, stats, dump, bench, demo) accepts each
 # --tiling name and refuses any other with one line naming it (exit 2);
 # --version names the library version and SPEC.md version 2; route's
@@ -11,11 +12,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
-if (($# != 1)); then
-  echo "usage: $0 PATH/TO/phase-router" >&2
+if (($# < 1)); then
+  echo "usage: $0 PATH/TO/phase-router [SUBCOMMAND...]" >&2
   exit 2
 fi
 cli=$(realpath "$1")
+shift
+commands=("$@")
+((${#commands[@]})) || commands=(route stats dump bench demo)
 unset PHASE_ROUTER_TARGET
 
 tmp=$(mktemp -d)
@@ -56,7 +60,7 @@ routing_command() {
     demo) echo demo ;;
   esac
 }
-for command in route stats dump bench demo; do
+for command in "${commands[@]}"; do
   read -r -a args < <(routing_command "$command")
   for tiling in auto on off; do
     run "${args[@]}" --tiling "$tiling"

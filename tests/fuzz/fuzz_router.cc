@@ -1,5 +1,5 @@
 // libFuzzer harness for the router itself. The bytes decode to a small
-// routing (M, E in 1..80, k, seed, align / row_perm / select, the input path,
+// routing (M, E in 1..80, k, seed, align / row_perm / select / tiling, the input path,
 // S and T), routed through the public API on the default target and then on
 // every supported target. Aborts unless every run equals the independent
 // reference (tests/reference.h, SPEC.md's closed form) and the spec's
@@ -147,6 +147,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   p.align = (flags & 1) != 0;
   p.row_perm = (flags & 2) != 0;
   p.select_lowest = (flags & 4) != 0;
+  // Bits 6-7: tiling auto (0 and 3), on (1) or off (2).
+  const int tiling = (flags >> 6) % 3;
+  p.tiling = static_cast<phase_router_ref::RefTiling>(tiling);
   const bool invalid = (flags & 0x38) == 0;  // one in eight
   const int bad_kind = fdp.ConsumeIntegralInRange<int>(0, 6);
   Request q;
@@ -172,6 +175,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.row_perm = p.row_perm;
   o.select = p.select_lowest ? phase_router::Select::kLowest
                              : phase_router::Select::kRandom;
+  o.tiling = tiling == 1 ? phase_router::Tiling::kOn
+             : tiling == 2 ? phase_router::Tiling::kOff
+                           : phase_router::Tiling::kAuto;
   o.threads = fdp.ConsumeIntegralInRange<int>(0, 3);
   g_case = phase_router_test::Describe(p) + " path " + std::to_string(q.path) +
            " strides " + std::to_string(q.s_stride) + "/" +
