@@ -1,6 +1,7 @@
 #include "kernels/arc_candidates.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "kernels/random.h"
 #include "kernels/select_top_k_common.h"
@@ -77,6 +78,33 @@ size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, u
 
 namespace {
 
+// Counts, for each of the first c values (c <= N), the values below it among
+// all N, where v[c..N) hold INT32_MAX (never below any value): N is a
+// constant, so the inner loop is whole vectors with no tail (the compiler
+// vectorizes it), and there is no branch.
+template <size_t N>
+inline void CountBelow(const int32_t* v, size_t c, uint32_t* below) {
+  for (size_t j = 0; j < c; ++j) {
+    uint32_t count = 0;
+    for (size_t l = 0; l < N; ++l) count += v[l] < v[j];
+    below[j] = count;
+  }
+}
+
+// CountBelow over the smallest padded size that holds c <= 32 values;
+// `v` has room for 32.
+inline void CountBelowPadded(int32_t* v, size_t c, uint32_t* below) {
+  const size_t padded = c <= 8 ? 8 : (c <= 16 ? 16 : 32);
+  std::fill(v + c, v + padded, std::numeric_limits<int32_t>::max());
+  if (padded == 8) {
+    CountBelow<8>(v, c, below);
+  } else if (padded == 16) {
+    CountBelow<16>(v, c, below);
+  } else {
+    CountBelow<32>(v, c, below);
+  }
+}
+
 // The n chosen ids ascending into out, then -1 up to k. The lists come in
 // lay-out or ring order, so they are ordered here:
 //  * a few ids (n <= 32; MoE shapes keep k of about Σt / M): each id's
@@ -91,11 +119,11 @@ void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_
   size_t log_n = 0;
   while ((size_t{1} << log_n) < n) ++log_n;
   if (n <= 32) {
-    for (size_t j = 0; j < n; ++j) {
-      size_t place = 0;
-      for (size_t l = 0; l < n; ++l) place += ids[l] < ids[j];
-      out[place] = static_cast<int32_t>(ids[j]);
-    }
+    int32_t v[32];  // ids < 2^31
+    uint32_t place[32];
+    for (size_t j = 0; j < n; ++j) v[j] = static_cast<int32_t>(ids[j]);
+    CountBelowPadded(v, n, place);
+    for (size_t j = 0; j < n; ++j) out[place[j]] = v[j];
   } else if (words < n * log_n) {
     std::fill(bitmap, bitmap + words, 0);
     for (size_t j = 0; j < n; ++j) bitmap[ids[j] / 64] |= uint64_t{1} << (ids[j] % 64);
@@ -126,12 +154,16 @@ void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
       n = 0;
       if (c <= 32) {
         // Few candidates (the common case at scale: about Σt / M): rank
-        // each key by counting, no histogram to clear.
+        // each key by counting, no histogram to clear. Keys are compared
+        // as int32 with the sign bit flipped (the same order), the compare
+        // every ISA's vectors have.
+        int32_t v[32];
+        uint32_t rank[32];
+        for (size_t j = 0; j < c; ++j) v[j] = static_cast<int32_t>(keys[j] ^ 0x80000000u);
+        CountBelowPadded(v, c, rank);
         for (size_t j = 0; j < c; ++j) {
-          size_t rank = 0;
-          for (size_t l = 0; l < c; ++l) rank += keys[l] < keys[j];
           ids[n] = ids[j];
-          n += rank < k;
+          n += rank[j] < k;
         }
       } else {
         n = CompactWinners(keys, 0, c, KthSmallestKey(keys, c, k), ids, 0);
