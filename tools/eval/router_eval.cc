@@ -1,5 +1,9 @@
 // router_eval: every router of phase_router/analysis.h on the input
 // families of docs/evaluation.md, written as CSV for tools/evaluate.py.
+// Phase Router runs with tiling auto ("phase") and, where that tiles, with
+// tiling off ("phase-untiled"); "hash-drop" is the hash router with
+// Switch-style capacity dropping, defined here (DropOverCapacity), not in
+// the library.
 //
 //   router_eval --out DIR [--seeds N] [--only NAME,NAME...]
 //
@@ -12,15 +16,18 @@
 // numbers) from fixed keys, so every run measures the same inputs; only the
 // times change from run to run.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <ostream>
+#include <span>
 #include <stdexcept>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "kernels/random.h"
@@ -116,6 +123,26 @@ Family Structured(const std::string& name, const std::string& what, size_t N,
   }
   f.s = RowDegrees(f.S, N, N);
   f.t = RowDegrees(f.T, N, N);
+  return f;
+}
+
+// An MoE gate: M tokens, E experts, every token accepts every expert
+// (s_i = E), every expert takes t_t = ceil(1.25 * M * k / E) tokens (the
+// capacity factor 1.25 of Switch-style gates), in exact integer arithmetic.
+Family Moe(size_t M, size_t E, uint32_t k) {
+  Family f;
+  f.group = "MoE";
+  f.name = "moe-" + std::to_string(M) + "x" + std::to_string(E) + "-k" +
+           std::to_string(k);
+  f.what = std::to_string(M) + " tokens x " + std::to_string(E) +
+           " experts, k = " + std::to_string(k) +
+           ", s_i = E, t_t = ceil(1.25 * M * k / E)";
+  f.M = M;
+  f.E = E;
+  f.k = k;
+  f.s.assign(M, static_cast<uint32_t>(E));
+  f.t.assign(E, static_cast<uint32_t>((5 * M * k + 4 * E - 1) / (4 * E)));
+  f.profile = M == 65536 && k == 2;
   return f;
 }
 
@@ -239,33 +266,67 @@ std::vector<Family> Families() {
     f.adversarial = true;
     out.push_back(f);
   }
-  // Mixture-of-Experts shapes, capacity factor 1.25.
-  for (const auto& [M, E, kk] :
-       {std::tuple<size_t, size_t, uint32_t>{8192, 64, 2}, {65536, 256, 8}}) {
-    Family f;
-    f.group = "MoE";
-    f.name = "moe-" + std::to_string(M) + "x" + std::to_string(E);
-    f.what = std::to_string(M) + " tokens x " + std::to_string(E) +
-             " experts, k = " + std::to_string(kk) +
-             ", s_i = E, t_t = 1.25 * M * k / E";
-    f.M = M;
-    f.E = E;
-    f.k = kk;
-    f.s.assign(M, static_cast<uint32_t>(E));
-    f.t.assign(E, static_cast<uint32_t>(1.25 * M * kk / E));
-    f.profile = M == 65536;
-    out.push_back(f);
+  // Mixture-of-Experts gates at capacity factor 1.25, k = 1 and 2 (and 8 at
+  // the large shape): every token accepts every expert.
+  for (const auto& [M, E] :
+       {std::pair<size_t, size_t>{4096, 64}, {65536, 256}}) {
+    for (uint32_t k : {1u, 2u}) out.push_back(Moe(M, E, k));
   }
+  out.push_back(Moe(65536, 256, 8));
   return out;
 }
 
-// ---------------------------------------------------------------- metrics
+// ---------------------------------------------------------------- routers
 
 struct Variant {
   std::string name;
-  Algorithm algorithm;
-  bool unaligned;  // phase on the matrices with align off
+  Algorithm algorithm = Algorithm::kPhase;
+  bool unaligned = false;         // phase on the matrices with align off
+  Tiling tiling = Tiling::kAuto;  // phase only (SPEC.md step 2)
+  bool drop = false;              // hash + Switch-style capacity dropping
 };
+
+// Switch-style capacity dropping (Fedus et al., Switch Transformers): the
+// tokens in order 0 .. M-1, and an expert that already holds t_t tokens
+// drops every later one. Rows stay ascending and -1 padded. No randomness of
+// its own: the routes it trims are HashRoute's (Domain::kHashRouter).
+void DropOverCapacity(std::span<const uint32_t> t, size_t M, size_t k,
+                      int32_t* out) {
+  std::vector<uint32_t> load(t.size(), 0);
+  for (size_t i = 0; i < M; ++i) {
+    int32_t* row = out + i * k;
+    size_t kept = 0;
+    for (size_t slot = 0; slot < k && row[slot] >= 0; ++slot) {
+      const size_t id = static_cast<size_t>(row[slot]);
+      if (load[id] < t[id]) {
+        ++load[id];
+        row[kept++] = row[slot];
+      }
+    }
+    std::fill(row + kept, row + k, -1);
+  }
+}
+
+// One routing of `input` by `v` into out; stats gets the route-derived
+// fields, route_ms (the drop pass included) and, for phase, tiled and laps.
+void RouteOnce(const Variant& v, const RoutingInput& input,
+               const Options& options, Router& router, int32_t* out,
+               Stats* stats) {
+  if (!v.drop) {
+    RouteWith(v.algorithm, input, options, router, out, stats);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  RouteWith(Algorithm::kHash, input, options, router, out);
+  DropOverCapacity(input.t(), input.M(), options.k, out);
+  const auto stop = std::chrono::steady_clock::now();
+  *stats = Stats{};
+  ComputeRouteStats(out, input.M(), input.E(), options.k, stats);
+  stats->route_ms =
+      std::chrono::duration<double, std::milli>(stop - start).count();
+}
+
+// ---------------------------------------------------------------- metrics
 
 struct Row {
   double fill = 0, fill_min = 1e300, dropped = 0, skew = 0, skew_max = 0;
@@ -273,8 +334,17 @@ struct Row {
   // max over targets of load / (routes * t_t / sum(t)): max/mean load
   // against a capacity-proportional share (= max/mean for uniform t).
   double share_skew = 0;
+  // max over targets of load / t_t: how close the busiest target comes to
+  // its capacity (above 1 only for the hash router, which ignores it).
+  double max_cap = 0;
+  // Pearson correlation of the load vectors of seeds n and n + 1, averaged
+  // over the pairs where both vary: near 0 unless the same targets are
+  // favoured routing after routing. NaN when no pair varies (every
+  // routing gives every target the same load).
+  double load_corr = NAN;
   double max_rel_err = 0;
   double time_ms = 0;
+  uint64_t laps = 0;  // Stats::laps, the most over the seeds (round 2's)
   std::vector<double> mean_load;
 };
 
@@ -287,27 +357,107 @@ double BoundFill(const Family& f) {
          (static_cast<double>(f.M) * f.k);
 }
 
+// Routes into each of E targets.
+std::vector<uint32_t> Loads(const std::vector<int32_t>& routes, size_t E) {
+  std::vector<uint32_t> load(E, 0);
+  for (int32_t id : routes) {
+    if (id >= 0) ++load[static_cast<size_t>(id)];
+  }
+  return load;
+}
+
+// Pearson correlation of a and b; NaN when either is constant.
+double Pearson(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  const double n = static_cast<double>(a.size());
+  const double mean_a = std::accumulate(a.begin(), a.end(), 0.0) / n;
+  const double mean_b = std::accumulate(b.begin(), b.end(), 0.0) / n;
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t j = 0; j < a.size(); ++j) {
+    ab += (a[j] - mean_a) * (b[j] - mean_b);
+    aa += (a[j] - mean_a) * (a[j] - mean_a);
+    bb += (b[j] - mean_b) * (b[j] - mean_b);
+  }
+  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : NAN;
+}
+
+// Adds one routing's metrics (loads `load` against capacities t) to row;
+// Finish divides by the number of seeds.
+void Accumulate(const Family& f, const std::vector<uint32_t>& t,
+                const std::vector<uint32_t>& load, const Stats& stats,
+                Row& row) {
+  const double active = static_cast<double>(stats.active_routes);
+  const double mean = active / static_cast<double>(f.E);
+  const double sum_t = std::accumulate(t.begin(), t.end(), 0.0);
+  double squares = 0, share_skew = active > 0 ? 0 : 1, max_cap = 0;
+  uint64_t overflow = 0;
+  for (size_t j = 0; j < f.E; ++j) {
+    squares += (load[j] - mean) * (load[j] - mean);
+    overflow += load[j] > t[j] ? load[j] - t[j] : 0;
+    row.mean_load[j] += load[j];
+    if (t[j] > 0) {  // a target without capacity has no share to exceed
+      max_cap = std::max(max_cap, static_cast<double>(load[j]) / t[j]);
+      if (active > 0) {
+        share_skew = std::max(share_skew, load[j] / (active * t[j] / sum_t));
+      }
+    }
+  }
+  std::vector<uint32_t> sorted = load;
+  const size_t rank = static_cast<size_t>(std::ceil(0.99 * f.E - 1e-9));
+  std::nth_element(sorted.begin(), sorted.begin() + (rank - 1), sorted.end());
+  row.fill += stats.fill_ratio;
+  row.fill_min = std::min(row.fill_min, stats.fill_ratio);
+  row.dropped += static_cast<double>(f.M) * f.k - active;
+  row.skew += stats.load_skew;
+  row.skew_max = std::max(row.skew_max, stats.load_skew);
+  row.cv += mean > 0 ? std::sqrt(squares / f.E) / mean : 0;
+  row.p99 += mean > 0 ? sorted[rank - 1] / mean : 1;
+  row.overflow += static_cast<double>(overflow);
+  row.share_skew += share_skew;
+  row.max_cap += max_cap;
+  row.overflow_pct += active > 0 ? 100.0 * overflow / active : 0;
+  row.laps = std::max(row.laps, stats.laps);
+}
+
+// Seed-averaged loads against ideal_mean (as SeedStats defines it): the
+// largest relative error over targets. NaN for the two-phase input, whose
+// capacities change with the seed.
+double MaxRelativeError(const Family& f, const std::vector<double>& mean_load) {
+  if (f.adversarial) return NAN;
+  const double total = std::accumulate(mean_load.begin(), mean_load.end(), 0.0);
+  const double sum_t = std::accumulate(f.t.begin(), f.t.end(), 0.0);
+  double worst = 0;
+  for (size_t j = 0; j < f.E; ++j) {
+    const double ideal = sum_t > 0 ? total * f.t[j] / sum_t : 0;
+    if (ideal > 0) {
+      worst = std::max(worst, std::abs(mean_load[j] - ideal) / ideal);
+    }
+  }
+  return worst;
+}
+
+// Routes f once per seed 0 .. seeds-1 with v (one thread) and averages.
 Row Measure(const Family& f, const Variant& v, size_t seeds) {
   Router router;
   std::vector<int32_t> out(f.M * f.k);
   std::vector<double> times;
+  std::vector<uint32_t> previous;
+  double corr_sum = 0;
+  size_t corr_pairs = 0;
   Row row;
   row.mean_load.assign(f.E, 0);
-  std::vector<uint32_t> load(f.E);
   for (uint64_t seed = 0; seed < seeds; ++seed) {
     Options o;
     o.k = f.k;
     o.seed = seed;
     o.threads = 1;
     o.align = !v.unaligned;
+    o.tiling = v.tiling;
     std::vector<uint32_t> t = f.t;
+    Stats stats;
     if (f.adversarial) {  // round 1, then its loads are round 2's capacity
-      RouteWith(v.algorithm, RoutingInput::Degrees(f.s, f.t), o, router,
-                out.data());
-      std::fill(t.begin(), t.end(), 0);
-      for (int32_t id : out) {
-        if (id >= 0) ++t[static_cast<size_t>(id)];
-      }
+      RouteOnce(v, RoutingInput::Degrees(f.s, f.t), o, router, out.data(),
+                &stats);
+      t = Loads(out, f.E);
       o.seed = seed + 1000003;
     }
     const RoutingInput input =
@@ -315,62 +465,29 @@ Row Measure(const Family& f, const Variant& v, size_t seeds) {
             ? RoutingInput::Matrices(ByteMatrixView{f.S.data(), f.M, f.E, 0},
                                      ByteMatrixView{f.T.data(), f.E, f.M, 0})
             : RoutingInput::Degrees(f.s, t);
-    Stats stats;
-    RouteWith(v.algorithm, input, o, router, out.data(), &stats);
+    RouteOnce(v, input, o, router, out.data(), &stats);
     times.push_back(stats.route_ms);
-    std::fill(load.begin(), load.end(), 0);
-    for (int32_t id : out) {
-      if (id >= 0) ++load[static_cast<size_t>(id)];
-    }
-    const double active = static_cast<double>(stats.active_routes);
-    const double mean = active / static_cast<double>(f.E);
-    double squares = 0, share_skew = active > 0 ? 0 : 1;
-    uint64_t overflow = 0;
-    const double sum_t = std::accumulate(t.begin(), t.end(), 0.0);
-    for (size_t j = 0; j < f.E; ++j) {
-      squares += (load[j] - mean) * (load[j] - mean);
-      overflow += load[j] > t[j] ? load[j] - t[j] : 0;
-      row.mean_load[j] += load[j];
-      if (active > 0 && t[j] > 0) {
-        share_skew = std::max(share_skew, load[j] / (active * t[j] / sum_t));
+    const std::vector<uint32_t> load = Loads(out, f.E);
+    Accumulate(f, t, load, stats, row);
+    if (!previous.empty()) {
+      const double r = Pearson(previous, load);
+      if (!std::isnan(r)) {
+        corr_sum += r;
+        ++corr_pairs;
       }
     }
-    std::vector<uint32_t> sorted = load;
-    const size_t rank = static_cast<size_t>(std::ceil(0.99 * f.E - 1e-9));
-    std::nth_element(sorted.begin(), sorted.begin() + (rank - 1), sorted.end());
-    const double fill = stats.fill_ratio;
-    row.fill += fill;
-    row.fill_min = std::min(row.fill_min, fill);
-    row.dropped += static_cast<double>(f.M) * f.k - active;
-    row.skew += stats.load_skew;
-    row.skew_max = std::max(row.skew_max, stats.load_skew);
-    row.cv += mean > 0 ? std::sqrt(squares / f.E) / mean : 0;
-    row.p99 += mean > 0 ? sorted[rank - 1] / mean : 1;
-    row.overflow += static_cast<double>(overflow);
-    row.share_skew += share_skew;
-    row.overflow_pct += active > 0 ? 100.0 * overflow / active : 0;
+    previous = load;
   }
   const double n = static_cast<double>(seeds);
-  for (double* x : {&row.fill, &row.dropped, &row.skew, &row.cv, &row.p99,
-                    &row.overflow, &row.overflow_pct, &row.share_skew}) {
+  for (double* x :
+       {&row.fill, &row.dropped, &row.skew, &row.cv, &row.p99, &row.overflow,
+        &row.overflow_pct, &row.share_skew, &row.max_cap}) {
     *x /= n;
   }
   for (double& x : row.mean_load) x /= n;
-  // Seed-averaged loads against ideal_mean (as SeedStats defines it); not
-  // for the two-phase input, whose capacities change with the seed.
-  if (!f.adversarial) {
-    const double total =
-        std::accumulate(row.mean_load.begin(), row.mean_load.end(), 0.0);
-    const double sum_t = std::accumulate(f.t.begin(), f.t.end(), 0.0);
-    for (size_t j = 0; j < f.E; ++j) {
-      const double ideal = sum_t > 0 ? total * f.t[j] / sum_t : 0;
-      if (ideal > 0) {
-        row.max_rel_err = std::max(row.max_rel_err,
-                                   std::abs(row.mean_load[j] - ideal) / ideal);
-      }
-    }
-  } else {
-    row.max_rel_err = NAN;
+  row.max_rel_err = MaxRelativeError(f, row.mean_load);
+  if (corr_pairs > 0) {
+    row.load_corr = corr_sum / static_cast<double>(corr_pairs);
   }
   std::sort(times.begin(), times.end());
   row.time_ms = times[times.size() / 2];
@@ -386,6 +503,71 @@ bool Wanted(const std::string& only, const std::string& name) {
     start = end + 1;
   }
   return false;
+}
+
+// One summary.csv line (and the profile, if f wants one) for router v.
+void Write(const Family& f, const Variant& v, size_t seeds, const Row& r,
+           std::ostream& summary, std::ostream& profiles) {
+  const uint64_t sum_s = std::accumulate(f.s.begin(), f.s.end(), uint64_t{0});
+  const uint64_t sum_t = std::accumulate(f.t.begin(), f.t.end(), uint64_t{0});
+  char line[1024];
+  std::snprintf(
+      line, sizeof(line),
+      "%s,%s,\"%s\",%zu,%zu,%u,%llu,%llu,%.6f,%s,%zu,%.6f,%.6f,%.2f,"
+      "%.6f,%.6f,%.6f,%.6f,%.2f,%.4f,%.6f,%.6f,%.4f,%.6f,%.6f,%llu,%d\n",
+      f.group.c_str(), f.name.c_str(), f.what.c_str(), f.M, f.E, f.k,
+      static_cast<unsigned long long>(sum_s),
+      static_cast<unsigned long long>(sum_t), BoundFill(f), v.name.c_str(),
+      seeds, r.fill, r.fill_min, r.dropped, r.skew, r.skew_max, r.cv, r.p99,
+      r.overflow, r.overflow_pct, r.share_skew, r.max_rel_err, r.time_ms,
+      r.max_cap, r.load_corr, static_cast<unsigned long long>(r.laps),
+      f.adversarial ? 2 : 1);
+  summary << line;
+  if (f.profile) {
+    for (size_t j = 0; j < f.E; ++j) {
+      profiles << f.name << ',' << v.name << ',' << j << ',' << f.t[j] << ','
+               << r.mean_load[j] << '\n';
+    }
+  }
+  std::fprintf(stderr,
+               "  %-20s %-14s fill %.4f  max/share %.3f  CV %.4f  overflow "
+               "%.1f  %.2f ms\n",
+               f.name.c_str(), v.name.c_str(), r.fill, r.share_skew, r.cv,
+               r.overflow, r.time_ms);
+}
+
+// Whether tiling off routes f differently from the phase router's tiling
+// auto, given the laps that one ran: only where it tiles and Σt is not a
+// multiple of M (when Σt = q M the scaled arcs are the arcs, SPEC.md step 2).
+// For the two-phase input Σt is round 1's; round 2's is M k when round 1 is
+// full, as the phase router's always is there.
+bool TilingChangesRoutes(const Family& f, uint64_t laps) {
+  const uint64_t sum_t = std::accumulate(f.t.begin(), f.t.end(), uint64_t{0});
+  return laps > 0 && sum_t % f.M != 0;
+}
+
+// Every router on family f. "phase" is the default (tiling auto);
+// "phase-untiled" (tiling off) is measured only where that changes the
+// routes, so that no table shows the same routing twice.
+void Evaluate(const Family& f, size_t seeds, std::ostream& summary,
+              std::ostream& profiles) {
+  const Variant phase{"phase", Algorithm::kPhase};
+  const Row tiled = Measure(f, phase, seeds);
+  Write(f, phase, seeds, tiled, summary, profiles);
+  std::vector<Variant> others;
+  if (TilingChangesRoutes(f, tiled.laps)) {
+    others.push_back({"phase-untiled", Algorithm::kPhase, false, Tiling::kOff});
+  }
+  if (!f.S.empty()) {
+    others.push_back({"phase-noalign", Algorithm::kPhase, true});
+  }
+  others.push_back({"hash", Algorithm::kHash});
+  others.push_back({"hash-drop", Algorithm::kHash, false, Tiling::kAuto, true});
+  others.push_back({"chung-lu", Algorithm::kChungLu});
+  others.push_back({"two-choice", Algorithm::kTwoChoice});
+  for (const Variant& v : others) {
+    Write(f, v, seeds, Measure(f, v, seeds), summary, profiles);
+  }
 }
 
 int Main(int argc, char** argv) {
@@ -421,43 +603,11 @@ int Main(int argc, char** argv) {
   }
   summary << "group,family,what,M,E,k,sum_s,sum_t,bound_fill,router,seeds,fill,"
              "fill_min,dropped,skew,skew_max,load_cv,p99_ratio,overflow,"
-             "overflow_pct,share_skew,max_rel_err,time_ms\n";
+             "overflow_pct,share_skew,max_rel_err,time_ms,max_cap,load_corr,"
+             "laps,rounds\n";
   profiles << "family,router,target,t,mean_load\n";
   for (const Family& f : Families()) {
-    if (!Wanted(only, f.name)) continue;
-    std::vector<Variant> variants = {{"phase", Algorithm::kPhase, false}};
-    if (!f.S.empty())
-      variants.push_back({"phase-noalign", Algorithm::kPhase, true});
-    variants.push_back({"hash", Algorithm::kHash, false});
-    variants.push_back({"chung-lu", Algorithm::kChungLu, false});
-    variants.push_back({"two-choice", Algorithm::kTwoChoice, false});
-    const uint64_t sum_s = std::accumulate(f.s.begin(), f.s.end(), uint64_t{0});
-    const uint64_t sum_t = std::accumulate(f.t.begin(), f.t.end(), uint64_t{0});
-    for (const Variant& v : variants) {
-      const Row r = Measure(f, v, seeds);
-      char line[1024];
-      std::snprintf(
-          line, sizeof(line),
-          "%s,%s,\"%s\",%zu,%zu,%u,%llu,%llu,%.6f,%s,%zu,%.6f,%.6f,%.2f,"
-          "%.6f,%.6f,%.6f,%.6f,%.2f,%.4f,%.6f,%.6f,%.4f\n",
-          f.group.c_str(), f.name.c_str(), f.what.c_str(), f.M, f.E, f.k,
-          static_cast<unsigned long long>(sum_s),
-          static_cast<unsigned long long>(sum_t), BoundFill(f), v.name.c_str(),
-          seeds, r.fill, r.fill_min, r.dropped, r.skew, r.skew_max, r.cv, r.p99,
-          r.overflow, r.overflow_pct, r.share_skew, r.max_rel_err, r.time_ms);
-      summary << line;
-      if (f.profile) {
-        for (size_t j = 0; j < f.E; ++j) {
-          profiles << f.name << ',' << v.name << ',' << j << ',' << f.t[j]
-                   << ',' << r.mean_load[j] << '\n';
-        }
-      }
-      std::fprintf(
-          stderr,
-          "  %-20s %-14s fill %.4f  max/share %.3f  overflow %.1f  %.2f ms\n",
-          f.name.c_str(), v.name.c_str(), r.fill, r.share_skew, r.overflow,
-          r.time_ms);
-    }
+    if (Wanted(only, f.name)) Evaluate(f, seeds, summary, profiles);
   }
   summary.close();
   profiles.close();
