@@ -425,7 +425,9 @@ TEST_P(ExactTiling, TilingGivesEverySourceQCandidates) {
     for (size_t j = 0; j < E; ++j) {
       ASSERT_LE(layout.t_prime[j], t[j]) << "target " << j;
       ASSERT_LE(load[j], layout.t_prime[j]) << "target " << j;
-      if (q == k) ASSERT_EQ(load[j], layout.t_prime[j]) << "target " << j;
+      if (q == k) {
+        ASSERT_EQ(load[j], layout.t_prime[j]) << "target " << j;
+      }
     }
     if (q >= k) {
       ASSERT_EQ(std::count(r.ids.begin(), r.ids.end(), -1), 0) << "every row full";
