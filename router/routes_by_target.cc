@@ -11,8 +11,8 @@
 // Why a stage: writing each route straight to its place keeps 2E write
 // streams open (sources and slots of every target). When the loads are equal
 // and a power of two, as in an MoE routing at capacity factor 1, all streams
-// start on the same cache set and evict each other at every store (5x
-// slower, measured). So a band is first sorted in a small stage that stays in
+// start on the same cache set and evict each other at every store (several
+// times slower than random routes). So a band is first sorted in a small stage that stays in
 // the L1 cache, and each target's run is then copied to its place whole.
 
 #include <omp.h>

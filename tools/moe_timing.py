@@ -9,6 +9,7 @@
      (MoeRouteAndByTarget) at 4096 tokens, 64 experts, k = 2.
 
 usage: /usr/bin/python3 tools/moe_timing.py [--build-dir build] [--repetitions 5]
+                                           [--min-time SECONDS] [--check]
 Prints a Markdown table and the ratios; exits 1 if a goal is missed and
 --check is given.
 """
@@ -24,19 +25,26 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def run_bench(binary, pattern, repetitions):
+def run_bench(binary, pattern, repetitions, min_time):
     """Median real time (microseconds) of each benchmark matching pattern."""
+    command = [str(binary), "--benchmark_filter=" + pattern, "--benchmark_format=json",
+               "--benchmark_repetitions=%d" % repetitions,
+               "--benchmark_report_aggregates_only=true"]
+    if min_time is not None:
+        command.append("--benchmark_min_time=%g" % min_time)
     out = subprocess.run(
-        [str(binary), "--benchmark_filter=" + pattern, "--benchmark_format=json",
-         "--benchmark_repetitions=%d" % repetitions, "--benchmark_report_aggregates_only=true"],
+        command,
         check=True, capture_output=True, text=True,
         env=dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "PASSIVE")))
-    medians = {}
+    medians, single = {}, {}
     for b in json.loads(out.stdout)["benchmarks"]:
+        assert b["time_unit"] == "us", b["time_unit"]
+        name = b["run_name"].replace("/real_time", "")
         if b.get("aggregate_name") == "median":
-            assert b["time_unit"] == "us", b["time_unit"]
-            medians[b["run_name"].replace("/real_time", "")] = b["real_time"]
-    return medians
+            medians[name] = b["real_time"]
+        elif b.get("run_type") == "iteration":
+            single[name] = b["real_time"]
+    return medians or single  # one repetition has no aggregates
 
 
 def python_median_us(call, repetitions, seconds=0.3):
@@ -59,6 +67,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--min-time", type=float, default=None,
+                        help="seconds per benchmark run (Google Benchmark's default if absent)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
     args = parser.parse_args()
     build = pathlib.Path(args.build_dir)
@@ -68,7 +78,7 @@ def main():
     import phase_router
 
     bench = build / "bin" / "moe_bench"
-    medians = run_bench(bench, "65536x|4096x64/k2/cf1.00", args.repetitions)
+    medians = run_bench(bench, "65536x|4096x64/k2/cf1.00", args.repetitions, args.min_time)
     ok = True
     print("| shape | routing (us) | routes by target (us) | ratio | goal |")
     print("|---|---|---|---|---|")
@@ -83,7 +93,8 @@ def main():
     cxx = medians["MoeRouteAndByTarget/4096x64/k2/cf1.00"]
     python = python_median_us(
         lambda: phase_router.moe.route(4096, 64, 2, capacity_factor=1.0, seed=1,
-                                       output="torch"), args.repetitions)
+                                       output="torch"), args.repetitions,
+        seconds=args.min_time or 0.3)
     ratio = python / cxx
     ok &= ratio <= 1.5
     print()
