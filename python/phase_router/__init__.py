@@ -12,6 +12,7 @@ Bad input raises phase_router.Error (a ValueError with a .code); a wrong
 argument type, a missing or unknown argument raises TypeError, one line
 naming it.
 """
+import ast as _ast
 import functools as _functools
 import inspect as _inspect
 import re as _re
@@ -60,7 +61,9 @@ def _split_parameters(text):
 
 
 def _signature(function):
-    """The signature pybind11 wrote on the first line of the docstring."""
+    """The signature pybind11 wrote on the first line of the docstring (its
+    parameters are typed as the Python objects they are taken as; the
+    defaults are literals)."""
     first = (function.__doc__ or "").split("\n", 1)[0]
     match = _re.match(r"^[\w.]+\((.*)\)( -> .*)?$", first)
     if match is None:
@@ -71,9 +74,14 @@ def _signature(function):
         if part == "*":
             kind = _inspect.Parameter.KEYWORD_ONLY
             continue
-        declaration, has_default, _ = part.partition(" = ")
+        declaration, has_default, default_text = part.partition(" = ")
         name = declaration.split(":")[0].strip()
-        default = None if has_default else _inspect.Parameter.empty
+        default = _inspect.Parameter.empty
+        if has_default:
+            try:
+                default = _ast.literal_eval(default_text)
+            except (ValueError, SyntaxError):
+                default = None
         parameters.append(_inspect.Parameter(name, kind, default=default))
     return _inspect.Signature(parameters)
 
@@ -96,6 +104,11 @@ def _one_line_errors(function, name):
                 from None
 
     call.__module__ = __name__
+    if signature is not None:
+        # help() shows this signature and the documentation proper, not
+        # pybind11's first line (every parameter typed "handle").
+        call.__signature__ = signature
+        call.__doc__ = (function.__doc__ or "").split("\n", 1)[-1].lstrip("\n")
     return call
 
 
