@@ -100,7 +100,11 @@ def _output_kind(output, capacities):
 def _check_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    return int(value)
+    value = int(value)
+    if not 1 <= value <= 2**31 - 1:
+        raise _error("bad_shape", "%s = %d is out of range; expected 1 to 2^31 - 1"
+                     % (name, value))
+    return value
 
 
 # Capacities from a capacity factor, per (tokens, experts, k, factor):

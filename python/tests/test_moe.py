@@ -262,6 +262,11 @@ def test_moe_route_bad_input():
         phase_router.moe.route(10, 4, 2, output="jax")
     with pytest.raises(phase_router.Error, match=r"tiling"):
         phase_router.moe.route(10, 4, 2, tiling="sometimes")
+    for call in (phase_router.moe.route, phase_router.moe.hash_route):
+        with pytest.raises(phase_router.Error, match=r"num_tokens = 0 is out of range"):
+            call(0, 4, 2)
+        with pytest.raises(phase_router.Error, match=r"num_experts = -3 is out of range"):
+            call(10, -3, 2)
 
 
 def test_moe_hash_route_is_switch_dropping():
