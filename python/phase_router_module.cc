@@ -1,12 +1,15 @@
-// The `phase_router` Python module: numpy in, numpy out, over the C++ API
-// (phase_router.h).
+// phase_router._core, the compiled part of the `phase_router` package
+// (python/phase_router/__init__.py re-exports it): numpy in, numpy out, over
+// the C++ API (phase_router.h, analysis.h, moe.h). CPU torch.Tensors are
+// read and written in place through Tensor.numpy().
 //
 // Matrices are read where they lie (no copy): bool or uint8 arrays as byte
 // matrices (ByteMatrixView, any row stride, cells contiguous within a row),
 // uint64 arrays as packed bit rows (BitMatrixView). The GIL is released
 // while the router runs. phase_router::Error becomes phase_router.Error, a
 // subclass of ValueError carrying the library's message and a `code`; input
-// of the wrong type raises TypeError.
+// of the wrong type raises TypeError with one line naming the argument
+// (every argument is taken as a Python object and converted here).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "phase_router/analysis.h"
+#include "phase_router/moe.h"
 #include "phase_router/phase_router.h"
 
 #ifndef PHASE_ROUTER_VERSION
@@ -130,6 +134,99 @@ uint64_t IndexToUint64(py::handle value, const std::string& name) {
   return ToUint64(value, name.c_str());
 }
 
+std::string TypeName(py::handle value) {
+  return py::str(py::type::of(value).attr("__name__"));
+}
+
+// Every argument arrives as a Python object and is converted here, so that
+// a wrong type raises TypeError with one line naming the argument (pybind11's
+// own conversion would print every signature of the function instead).
+
+// An int or anything with __index__ (numpy integers).
+int64_t ToInt64(py::handle value, const std::string& name) {
+  if (!PyLong_Check(value.ptr()) && !PyIndex_Check(value.ptr())) {
+    throw py::type_error(name + " must be an int, not " + TypeName(value));
+  }
+  py::object as_int =
+      py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  if (!as_int) throw py::error_already_set();
+  int overflow = 0;
+  const long long result =
+      PyLong_AsLongLongAndOverflow(as_int.ptr(), &overflow);
+  if (overflow != 0) {
+    throw Error(ErrorCode::kBadOption,
+                name + " = " + std::string(py::str(value)) +
+                    " is out of range; expected -2^63 to 2^63 - 1");
+  }
+  return result;
+}
+
+// A fan-out cap (k, k_min, ...): an int in [0, 2^31 - 1] (0 is left to the
+// library, which names it).
+uint32_t ToK(py::handle value, const std::string& name) {
+  const int64_t k = ToInt64(value, name);
+  if (k < 0 || k > std::numeric_limits<int32_t>::max()) {
+    throw Error(ErrorCode::kBadOption,
+                name + " = " + std::to_string(k) +
+                    " is out of range; expected 1 to 2^31 - 1");
+  }
+  return static_cast<uint32_t>(k);
+}
+
+// threads: an int; the library checks its range (0 to 4096).
+int ToThreads(py::handle value) {
+  const int64_t threads = ToInt64(value, "threads");
+  if (threads < std::numeric_limits<int>::min() ||
+      threads > std::numeric_limits<int>::max()) {
+    throw Error(ErrorCode::kBadOption,
+                "threads = " + std::to_string(threads) +
+                    " is out of range; expected 0 (the default) to 4096");
+  }
+  return static_cast<int>(threads);
+}
+
+// True/False or a numpy bool.
+bool ToBool(py::handle value, const std::string& name) {
+  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
+  const py::handle type = py::type::of(value);
+  if (py::hasattr(type, "__module__") &&
+      std::string(py::str(type.attr("__module__"))) == "numpy" &&
+      TypeName(value) == "bool_") {
+    return PyObject_IsTrue(value.ptr()) == 1;
+  }
+  throw py::type_error(name + " must be a bool, not " + TypeName(value));
+}
+
+std::string ToString(py::handle value, const std::string& name) {
+  if (!PyUnicode_Check(value.ptr())) {
+    throw py::type_error(name + " must be a str, not " + TypeName(value));
+  }
+  return py::cast<std::string>(value);
+}
+
+std::optional<std::string> ToOptionalString(py::handle value,
+                                            const std::string& name) {
+  if (value.is_none()) return std::nullopt;
+  if (!PyUnicode_Check(value.ptr())) {
+    throw py::type_error(name + " must be a str or None, not " +
+                         TypeName(value));
+  }
+  return py::cast<std::string>(value);
+}
+
+// A real number: a float, an int, or a numpy scalar of either.
+double ToDouble(py::handle value, const std::string& name) {
+  PyObject* o = value.ptr();
+  const PyNumberMethods* number = Py_TYPE(o)->tp_as_number;
+  if (PyUnicode_Check(o) || PyBytes_Check(o) || number == nullptr ||
+      (number->nb_float == nullptr && !PyLong_Check(o))) {
+    throw py::type_error(name + " must be a number, not " + TypeName(value));
+  }
+  const double result = PyFloat_AsDouble(o);
+  if (PyErr_Occurred()) throw py::error_already_set();
+  return result;
+}
+
 struct Call {
   Options options;  // row_end is set by RoutedRows once M is known
   std::optional<uint64_t> row_end;  // rows=(begin, end); none = M
@@ -156,35 +253,32 @@ void ParseRows(py::handle rows, Call* call) {
   if (!pair[1].is_none()) call->row_end = IndexToUint64(pair[1], "rows[1]");
 }
 
-// The options of a call. method and rows apply to route() and
-// route_degrees(), tiling to them and the analysis functions; the other
-// callers keep the defaults (all rows).
-Call MakeCall(int64_t k, py::handle seed, bool align, bool row_perm,
-              const std::string& select,
-              const std::optional<std::string>& target, int threads, bool stats,
-              py::handle memory_limit, const std::string& method = "auto",
-              const std::string& tiling = "auto",
-              py::handle rows = py::none()) {
+// The options of a call, from its Python arguments. method and rows apply
+// to route() and route_degrees(), tiling to them and the analysis
+// functions; the other callers keep the defaults (all rows).
+struct CallArgs {
+  py::handle k, seed, align = Py_True, row_perm = Py_False, select,
+                    target = Py_None, threads, stats = Py_False, memory_limit;
+  py::handle method = py::none(), tiling = py::none(), rows = py::none();
+};
+
+Call MakeCall(const CallArgs& a) {
   Call call;
-  // Routes are int32 target ids, and so is k; 0 is left to the router.
-  if (k < 0 || k > std::numeric_limits<int32_t>::max()) {
-    throw Error(ErrorCode::kBadOption,
-                "k = " + std::to_string(k) +
-                    " is out of range; expected 1 to 2^31 - 1");
-  }
-  call.options.k = static_cast<uint32_t>(k);
-  call.options.seed = ToUint64(seed, "seed");
-  call.options.align = align;
-  call.options.row_perm = row_perm;
-  call.options.select = ParseSelect(select);
-  call.options.threads = threads;
-  call.options.memory_limit = ToUint64(memory_limit, "memory_limit");
-  call.options.method = ParseMethod(method);
-  call.options.tiling = ParseTiling(tiling);
-  ParseRows(rows, &call);
-  CheckTargetName(target);
-  call.target = target;
-  call.want_stats = stats;
+  call.options.k = ToK(a.k, "k");
+  call.options.seed = IndexToUint64(a.seed, "seed");
+  call.options.align = ToBool(a.align, "align");
+  call.options.row_perm = ToBool(a.row_perm, "row_perm");
+  call.options.select = ParseSelect(ToString(a.select, "select"));
+  call.options.threads = ToThreads(a.threads);
+  call.options.memory_limit = IndexToUint64(a.memory_limit, "memory_limit");
+  if (!a.method.is_none())
+    call.options.method = ParseMethod(ToString(a.method, "method"));
+  if (!a.tiling.is_none())
+    call.options.tiling = ParseTiling(ToString(a.tiling, "tiling"));
+  ParseRows(a.rows, &call);
+  call.target = ToOptionalString(a.target, "target");
+  CheckTargetName(call.target);
+  call.want_stats = ToBool(a.stats, "stats");
   return call;
 }
 
@@ -227,14 +321,57 @@ constexpr int kAligned = py::detail::npy_api::NPY_ARRAY_ALIGNED_;
 
 std::string DtypeName(const py::array& a) { return py::str(a.dtype()); }
 
-// A 2-D array, as given (numpy arrays as they are, anything else through
-// numpy.asarray).
+// ---------------------------------------------------------------- torch
+
+// Whether `value` is a torch.Tensor. Looks torch up in sys.modules only: a
+// tensor exists only once torch is imported, and importing it here would
+// cost a second on every call of a process that never uses it.
+bool IsTorchTensor(py::handle value) {
+  if (py::isinstance<py::array>(value)) return false;
+  PyObject* torch = PyDict_GetItemString(PyImport_GetModuleDict(), "torch");
+  if (torch == nullptr) return false;
+  PyObject* tensor_type = PyObject_GetAttrString(torch, "Tensor");
+  if (tensor_type == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  const int is_tensor = PyObject_IsInstance(value.ptr(), tensor_type);
+  Py_DECREF(tensor_type);
+  if (is_tensor < 0) PyErr_Clear();
+  return is_tensor == 1;
+}
+
+// A CPU tensor as a numpy array over the same memory (Tensor.numpy(): no
+// copy); a tensor elsewhere or with grad is refused with one line.
+py::array TensorAsArray(py::handle tensor, const std::string& name) {
+  const std::string device = py::str(tensor.attr("device"));
+  if (device != "cpu") {
+    throw py::type_error(name + " is a torch.Tensor on " + device +
+                         "; expected a CPU tensor (the router runs on the CPU)");
+  }
+  if (py::cast<bool>(tensor.attr("requires_grad"))) {
+    throw py::type_error(name +
+                         " is a torch.Tensor that requires grad; pass "
+                         "tensor.detach()");
+  }
+  return tensor.attr("numpy")();
+}
+
+// Wraps a numpy result as a torch.Tensor over the same memory.
+py::object ToTorch(py::handle array) {
+  return py::module_::import("torch").attr("from_numpy")(array);
+}
+
+// An array, as given: numpy arrays as they are, CPU tensors through
+// Tensor.numpy() (no copy), anything else through numpy.asarray.
 py::array AsArray(py::handle object, const char* name) {
+  if (IsTorchTensor(object)) return TensorAsArray(object, name);
   py::array a = py::array::ensure(object);
   if (!a) {
     PyErr_Clear();
     throw py::type_error(std::string(name) +
-                         " must be a numpy array or convertible to one");
+                         " must be a numpy array, a CPU torch.Tensor or "
+                         "convertible to an array, not " + TypeName(object));
   }
   return a;
 }
@@ -368,6 +505,24 @@ std::vector<uint32_t> Degrees(py::handle object, const char* name) {
 
 // ---------------------------------------------------------------- output
 
+// An output argument: a numpy array, or a CPU tensor viewed as one (writes
+// land in the tensor).
+py::array OutArray(py::handle out, const std::string& name) {
+  if (IsTorchTensor(out)) return TensorAsArray(out, name);
+  if (!py::isinstance<py::array>(out)) {
+    throw py::type_error(name + " must be a numpy array or a CPU torch.Tensor, not " +
+                         TypeName(out));
+  }
+  return py::reinterpret_borrow<py::array>(out);
+}
+
+// What a call with out= returns: `out` itself (a tensor stays a tensor),
+// else the new array.
+py::object Result(py::handle out, const py::array& array) {
+  if (out.is_none()) return array;
+  return py::reinterpret_borrow<py::object>(out);
+}
+
 // The M x k int32 result (M = the rows routed): `out` if given
 // (C-contiguous, writable, the right shape and dtype), else a new array. A
 // new array over the memory ceiling is refused before it is allocated, as
@@ -376,10 +531,7 @@ py::array_t<int32_t> OutputArray(size_t M, const Options& options,
                                  py::handle out) {
   const size_t k = options.k;
   if (!out.is_none()) {
-    auto* raw = out.ptr();
-    if (!py::isinstance<py::array>(out))
-      throw py::type_error("out must be a numpy array");
-    py::array a = py::reinterpret_borrow<py::array>(raw);
+    py::array a = OutArray(out, "out");
     if (!py::array_t<int32_t>::check_(a)) {
       throw py::type_error("out has dtype " + DtypeName(a) +
                            "; expected int32");
@@ -395,7 +547,7 @@ py::array_t<int32_t> OutputArray(size_t M, const Options& options,
       throw Error(ErrorCode::kBadData,
                   "out must be C-contiguous, aligned and writeable");
     }
-    return py::reinterpret_borrow<py::array_t<int32_t>>(raw);
+    return py::reinterpret_borrow<py::array_t<int32_t>>(a);
   }
   const uint64_t limit =
       options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
@@ -460,8 +612,8 @@ py::object RunRouting(PyRouter* shared, size_t M, const Call& call,
       run(router, options, data, stats_out);
     }
   }
-  if (!call.want_stats) return routes;
-  return py::make_tuple(std::move(routes), StatsToDict(stats, options));
+  if (!call.want_stats) return Result(out, routes);
+  return py::make_tuple(Result(out, routes), StatsToDict(stats, options));
 }
 
 py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
@@ -506,29 +658,61 @@ py::object RouteDegreeVectors(PyRouter* shared, py::handle s_in,
 
 // route() and route_degrees(), on a Router (`shared`) or on a temporary one
 // (nullptr); Bound<F> makes the module function and the Router method.
-py::object PyRoute(PyRouter* shared, py::handle S, py::handle T, int64_t k,
-                   py::handle seed, bool align, bool row_perm,
-                   const std::string& select,
-                   const std::optional<std::string>& target, int threads,
-                   bool stats, py::handle memory_limit,
-                   const std::string& method, const std::string& tiling,
-                   py::handle rows, py::handle out) {
-  const Call call = MakeCall(k, seed, align, row_perm, select, target, threads,
-                             stats, memory_limit, method, tiling, rows);
+py::object PyRoute(PyRouter* shared, py::handle S, py::handle T, py::handle k,
+                   py::handle seed, py::handle align, py::handle row_perm,
+                   py::handle select, py::handle target, py::handle threads,
+                   py::handle stats, py::handle memory_limit, py::handle method,
+                   py::handle tiling, py::handle rows, py::handle out) {
+  const Call call = MakeCall({.k = k, .seed = seed, .align = align,
+                              .row_perm = row_perm, .select = select,
+                              .target = target, .threads = threads,
+                              .stats = stats, .memory_limit = memory_limit,
+                              .method = method, .tiling = tiling,
+                              .rows = rows});
   return RouteMatrices(shared, S, T, call, out);
 }
 
 py::object PyRouteDegrees(PyRouter* shared, py::handle s, py::handle t,
-                          int64_t k, py::handle seed, bool row_perm,
-                          const std::string& select,
-                          const std::optional<std::string>& target, int threads,
-                          bool stats, py::handle memory_limit,
-                          const std::string& method, const std::string& tiling,
-                          py::handle rows, py::handle out) {
-  const Call call = MakeCall(k, seed, true, row_perm, select, target, threads,
-                             stats, memory_limit, method, tiling, rows);
+                          py::handle k, py::handle seed, py::handle row_perm,
+                          py::handle select, py::handle target,
+                          py::handle threads, py::handle stats,
+                          py::handle memory_limit, py::handle method,
+                          py::handle tiling, py::handle rows, py::handle out) {
+  const Call call = MakeCall({.k = k, .seed = seed, .row_perm = row_perm,
+                              .select = select, .target = target,
+                              .threads = threads, .stats = stats,
+                              .memory_limit = memory_limit, .method = method,
+                              .tiling = tiling, .rows = rows});
   return RouteDegreeVectors(shared, s, t, call, out);
 }
+
+// hash_route(): the baseline into a new array or `out`. (A Router holds no
+// state the hash router needs; the method is there so that code holding a
+// Router has every router in one place.)
+py::object PyHashRoute(PyRouter* /*shared*/, py::handle M_in, py::handle E_in,
+                       py::handle k, py::handle seed, py::handle threads,
+                       py::handle out) {
+  const Call call = MakeCall({.k = k, .seed = seed, .select = py::str("random"),
+                              .threads = threads, .memory_limit = py::int_(0)});
+  const uint64_t M = IndexToUint64(M_in, "M"), E = IndexToUint64(E_in, "E");
+  if (M > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    throw Error(ErrorCode::kBadShape,
+                "M = " + std::to_string(M) + " is too large");
+  }
+  py::array_t<int32_t> routes = OutputArray(M, call.options, out);
+  int32_t* data = routes.mutable_data();
+  {
+    py::gil_scoped_release release;
+    HashRoute(M, E, call.options, data);
+  }
+  return Result(out, routes);
+}
+
+constexpr const char* kHashRouteDoc =
+    R"doc(The hash-router baseline: per source min(k, E) distinct uniform targets by
+hashing (seed, source), ascending, -1 padded; no degree constraints. An M x k
+int32 array, or `out` (a C-contiguous int32 (M, k) numpy array or CPU
+torch.Tensor, returned as given). The GIL is released while routing.)doc";
 
 template <auto F>
 struct Bound;
@@ -591,11 +775,11 @@ py::dict Targets() {
   return d;
 }
 
-void ForceTargetFromPython(const std::optional<std::string>& name) {
+void ForceTargetFromPython(py::handle name) {
+  const std::string value = ToOptionalString(name, "name").value_or("");
   py::gil_scoped_release
       release;  // a routing with target=... may hold the mutex
   std::lock_guard<std::mutex> lock(g_target_mutex);
-  const std::string value = name.value_or("");
   ForceTarget(value);
   g_forced_target = value;
 }
@@ -694,12 +878,15 @@ py::array_t<T> ToArray(const std::vector<T>& v) {
   return py::array_t<T>(static_cast<ssize_t>(v.size()), v.data());
 }
 
-// The Options of an analysis call (the seed comes from the seed list).
-Call AnalysisCall(int64_t k, bool row_perm, const std::string& select,
-                  const std::optional<std::string>& target, int threads,
-                  py::handle memory_limit, const std::string& tiling) {
-  return MakeCall(k, py::int_(0), true, row_perm, select, target, threads,
-                  false, memory_limit, "auto", tiling);
+// The Options of an analysis call (the seed comes from the seed list; k is
+// 0 where the call takes a k range).
+Call AnalysisCall(py::handle k, py::handle row_perm, py::handle select,
+                  py::handle target, py::handle threads,
+                  py::handle memory_limit, py::handle tiling) {
+  const py::int_ zero(0);
+  return MakeCall({.k = k, .seed = zero, .row_perm = row_perm,
+                   .select = select, .target = target, .threads = threads,
+                   .memory_limit = memory_limit, .tiling = tiling});
 }
 
 // Runs `compute()` without the GIL, on the call's target.
@@ -841,7 +1028,7 @@ py::dict DensityPointToDict(const DensityPoint& p) {
 
 // A baseline router over degree vectors: an M x k int32 array.
 template <class Route>
-py::array_t<int32_t> RouteBaseline(py::handle s_in, py::handle t_in,
+py::object RouteBaseline(py::handle s_in, py::handle t_in,
                                    const Call& call, py::handle out,
                                    const Route& route) {
   const std::vector<uint32_t> s = Degrees(s_in, "s");
@@ -852,7 +1039,7 @@ py::array_t<int32_t> RouteBaseline(py::handle s_in, py::handle t_in,
     py::gil_scoped_release release;
     route(s, t, call.options, data);
   }
-  return routes;
+  return Result(out, routes);
 }
 
 constexpr const char* kAnalysisOptionsDoc =
@@ -861,6 +1048,263 @@ row_perm, select, tiling, target, memory_limit: as for route_degrees(). threads:
 threads over seeds (each routing runs on one thread), 0 = default; the
 results are the same for any count. The GIL is released while computing.
 Bad input raises phase_router.Error with the library's message.)doc";
+
+// ---------------------------------------------------------------- MoE
+// (phase_router/moe.h, docs/moe.md): routes by target, capacities, and the
+// routing of phase_router.moe.route.
+
+// The routes of a routing (M x k): an int32 2-D array is read in place when
+// C-contiguous; other integer dtypes and layouts are converted (a copy),
+// values outside int32 refused as the library refuses a bad entry.
+struct RoutesInput {
+  py::array array;  // keeps the memory read alive
+  std::vector<int32_t> converted;
+  const int32_t* data = nullptr;
+  size_t M = 0, k = 0;
+  std::span<const int32_t> span() const { return {data, M * k}; }
+};
+
+RoutesInput ReadRoutes(py::handle object, uint64_t E) {
+  RoutesInput in;
+  in.array = AsArray(object, "routes");
+  const py::array& a = in.array;
+  if (a.ndim() != 2) {
+    throw Error(ErrorCode::kBadShape, "routes must be 2-D (M x k), but it has " +
+                                          std::to_string(a.ndim()) + " dimension(s)");
+  }
+  const char kind = a.dtype().kind();
+  if (kind != 'i' && kind != 'u') {
+    throw py::type_error("routes has dtype " + DtypeName(a) +
+                         "; expected integers (int32, as the router returns)");
+  }
+  in.M = static_cast<size_t>(a.shape(0));
+  in.k = static_cast<size_t>(a.shape(1));
+  if (py::array_t<int32_t>::check_(a) && (a.flags() & py::array::c_style) &&
+      (a.flags() & kAligned)) {
+    in.data = static_cast<const int32_t*>(a.data());
+    return in;
+  }
+  const auto values =
+      py::array_t<int64_t, py::array::forcecast | py::array::c_style>::ensure(a);
+  if (!values) throw py::error_already_set();
+  in.converted.resize(in.M * in.k);
+  const int64_t* v = values.data();
+  for (size_t n = 0; n < in.converted.size(); ++n) {
+    if (v[n] < -1 || v[n] > std::numeric_limits<int32_t>::max()) {
+      throw Error(ErrorCode::kBadData,
+                  "routes[" + std::to_string(n / in.k) + "][" + std::to_string(n % in.k) +
+                      "] = " + std::to_string(v[n]) + " is not a target id in [0, E = " +
+                      std::to_string(E) + ") nor -1");
+    }
+    in.converted[n] = static_cast<int32_t>(v[n]);
+  }
+  in.data = in.converted.data();
+  return in;
+}
+
+// A 1-D output array of `dtype` T from out=: C-contiguous, aligned,
+// writeable, at least `least` entries (exactly, when `exact`).
+template <class T>
+py::array OutVector(py::handle object, const std::string& name, size_t least,
+                    bool exact) {
+  py::array a = OutArray(object, name);
+  if (!py::array_t<T>::check_(a)) {
+    throw py::type_error(name + " has dtype " + DtypeName(a) + "; expected " +
+                         std::string(py::str(py::dtype::of<T>())));
+  }
+  if (a.ndim() != 1) {
+    throw Error(ErrorCode::kBadShape, name + " must be 1-D, but it has " +
+                                          std::to_string(a.ndim()) + " dimension(s)");
+  }
+  if (!(a.flags() & py::array::c_style) || !(a.flags() & kAligned) || !a.writeable()) {
+    throw Error(ErrorCode::kBadData, name + " must be C-contiguous, aligned and writeable");
+  }
+  const size_t size = static_cast<size_t>(a.shape(0));
+  if (exact ? size != least : size < least) {
+    throw Error(ErrorCode::kBadShape, name + " has " + std::to_string(size) +
+                                          " entries; expected " +
+                                          (exact ? "" : "at least ") + std::to_string(least));
+  }
+  return a;
+}
+
+// E (a target count) as the library takes it; 0 and huge values are left to
+// the library, which names them.
+size_t ToTargetCount(py::handle value, const char* name) {
+  const uint64_t E = IndexToUint64(value, name);
+  if (E > (uint64_t{1} << 40)) {
+    throw Error(ErrorCode::kBadShape, std::string(name) + " = " + std::to_string(E) +
+                                          " is out of range; expected 1 to 2^31 - 1");
+  }
+  return static_cast<size_t>(E);
+}
+
+py::object Slice(py::handle array, size_t n) {
+  return array.attr("__getitem__")(py::slice(0, static_cast<ssize_t>(n), 1));
+}
+
+py::tuple PyRoutesByTarget(py::handle routes_in, py::handle E_in, py::handle threads_in,
+                           py::handle out) {
+  const size_t E = ToTargetCount(E_in, "E");
+  const int threads = ToThreads(threads_in);
+  const RoutesInput routes = ReadRoutes(routes_in, E);
+  const size_t entries = routes.M * routes.k;
+  py::array offsets, sources, slots;
+  py::object out_offsets, out_sources, out_slots;
+  if (out.is_none()) {
+    offsets = py::array_t<int64_t>(static_cast<ssize_t>(E + 1));
+    sources = py::array_t<int32_t>(static_cast<ssize_t>(entries));
+    slots = py::array_t<int32_t>(static_cast<ssize_t>(entries));
+  } else {
+    if (!PyTuple_Check(out.ptr()) || py::len(out) != 3) {
+      throw py::type_error("out must be None or a tuple (offsets, sources, slots), not " +
+                           TypeName(out));
+    }
+    const py::tuple parts = py::reinterpret_borrow<py::tuple>(out);
+    out_offsets = parts[0];
+    out_sources = parts[1];
+    out_slots = parts[2];
+    offsets = OutVector<int64_t>(out_offsets, "out[0] (offsets)", E + 1, true);
+    sources = OutVector<int32_t>(out_sources, "out[1] (sources)", 0, false);
+    slots = OutVector<int32_t>(out_slots, "out[2] (slots)", 0, false);
+  }
+  auto* offsets_data = static_cast<int64_t*>(offsets.mutable_data());
+  auto* sources_data = static_cast<int32_t*>(sources.mutable_data());
+  auto* slots_data = static_cast<int32_t*>(slots.mutable_data());
+  const size_t sources_size = static_cast<size_t>(sources.size()),
+               slots_size = static_cast<size_t>(slots.size());
+  {
+    py::gil_scoped_release release;
+    ComputeRoutesByTarget(routes.span(), routes.k, E, std::span<int64_t>(offsets_data, E + 1),
+                          std::span<int32_t>(sources_data, sources_size),
+                          std::span<int32_t>(slots_data, slots_size), threads);
+  }
+  const size_t routed = static_cast<size_t>(offsets_data[E]);
+  if (!out.is_none()) {
+    return py::make_tuple(out_offsets, Slice(out_sources, routed), Slice(out_slots, routed));
+  }
+  py::object o = offsets, so = Slice(sources, routed), sl = Slice(slots, routed);
+  if (IsTorchTensor(routes_in)) return py::make_tuple(ToTorch(o), ToTorch(so), ToTorch(sl));
+  return py::make_tuple(o, so, sl);
+}
+
+// Capacity weights: None, or a 1-D array or sequence of real numbers.
+std::vector<double> Weights(py::handle object) {
+  if (object.is_none()) return {};
+  const py::array a = AsArray(object, "weights");
+  const char kind = a.dtype().kind();
+  if (a.size() == 0) return {};  // numpy.asarray([]); the library names it
+  if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f') {
+    throw py::type_error("weights has dtype " + DtypeName(a) + "; expected real numbers");
+  }
+  if (a.ndim() != 1) {
+    throw Error(ErrorCode::kBadShape, "weights must be 1-D, but it has " +
+                                          std::to_string(a.ndim()) + " dimension(s)");
+  }
+  const auto values = py::array_t<double, py::array::forcecast | py::array::c_style>::ensure(a);
+  if (!values) throw py::error_already_set();
+  return std::vector<double>(values.data(), values.data() + values.size());
+}
+
+py::array_t<int64_t> PyCapacities(py::handle M_in, py::handle E_in, py::handle k_in,
+                                  py::handle factor_in, py::handle weights_in) {
+  const size_t M = ToTargetCount(M_in, "M"), E = ToTargetCount(E_in, "E");
+  const uint32_t k = ToK(k_in, "k");
+  const double factor = ToDouble(factor_in, "capacity_factor");
+  std::vector<double> weights = Weights(weights_in);
+  if (!weights_in.is_none() && weights.empty() && E != 0) {
+    throw Error(ErrorCode::kBadShape,
+                "weights has 0 entries; expected E = " + std::to_string(E) + " (one per expert)");
+  }
+  const std::vector<uint32_t> t = Capacities(M, E, k, factor, weights);
+  py::array_t<int64_t> result(static_cast<ssize_t>(t.size()));
+  std::copy(t.begin(), t.end(), result.mutable_data());
+  return result;
+}
+
+// phase_router.moe.route's routing: the routes and their routes by target in
+// one call without the GIL. Returns (experts, offsets, tokens, slots,
+// counts, tiled, laps); tokens and slots are views of M * k buffers cut to
+// the routes.
+py::tuple PyMoeRoute(py::handle router_in, py::handle tokens_in, py::handle capacities_in,
+                     py::handle k, py::handle seed, py::handle threads, py::handle tiling) {
+  PyRouter* shared = nullptr;
+  if (!router_in.is_none()) {
+    if (!py::isinstance<PyRouter>(router_in)) {
+      throw py::type_error("router must be a phase_router.Router or None, not " +
+                           TypeName(router_in));
+    }
+    shared = &py::cast<PyRouter&>(router_in);
+  }
+  const Call call = MakeCall({.k = k, .seed = seed, .select = py::str("random"),
+                              .threads = threads, .memory_limit = py::int_(0),
+                              .tiling = tiling});
+  const size_t M = ToTargetCount(tokens_in, "num_tokens");
+  const std::vector<uint32_t> capacities = Degrees(capacities_in, "capacities");
+  const size_t E = capacities.size(), k_value = call.options.k;
+  py::array_t<int32_t> experts = OutputArray(M, call.options, py::none());
+  py::array_t<int64_t> offsets(static_cast<ssize_t>(E + 1)), counts(static_cast<ssize_t>(E));
+  py::array_t<int32_t> tokens(static_cast<ssize_t>(M * k_value)),
+      slots(static_cast<ssize_t>(M * k_value));
+  int32_t* experts_data = experts.mutable_data();
+  int64_t* offsets_data = offsets.mutable_data();
+  int64_t* counts_data = counts.mutable_data();
+  int32_t* tokens_data = tokens.mutable_data();
+  int32_t* slots_data = slots.mutable_data();
+  Stats stats;
+  {
+    py::gil_scoped_release release;
+    const auto route = [&](Router& router) {
+      RouteTokens(router, M, capacities, call.options, experts_data, &stats);
+    };
+    if (shared != nullptr) {
+      std::lock_guard<std::mutex> lock(shared->mutex);
+      route(shared->router);
+    } else {
+      Router router;
+      route(router);
+    }
+    ComputeRoutesByTarget(std::span<const int32_t>(experts_data, M * k_value), k_value, E,
+                          std::span<int64_t>(offsets_data, E + 1),
+                          std::span<int32_t>(tokens_data, M * k_value),
+                          std::span<int32_t>(slots_data, M * k_value), call.options.threads);
+    for (size_t e = 0; e < E; ++e) counts_data[e] = offsets_data[e + 1] - offsets_data[e];
+  }
+  const size_t routed = static_cast<size_t>(offsets_data[E]);
+  return py::make_tuple(experts, offsets, Slice(tokens, routed), Slice(slots, routed), counts,
+                        stats.tiled, stats.laps);
+}
+
+void DefineMoe(py::module_& m) {
+  m.def("routes_by_target", &PyRoutesByTarget, py::arg("routes"), py::arg("E"), py::kw_only(),
+        py::arg("threads") = 0, py::arg("out") = py::none(),
+        R"doc(The routes grouped by target (the CSR inverse of a routing; docs/moe.md):
+(offsets, sources, slots). offsets (int64, E + 1): the routes into target t
+are entries offsets[t] to offsets[t + 1] - 1 of sources (int32: the row
+each came from, ascending within a target) and slots (int32: its column
+0..k-1 in that row). routes: an M x k integer array, -1 for an unused
+slot (int32 C-contiguous arrays are read in place; a CPU torch.Tensor
+too, and the results are then tensors). threads: OpenMP threads, 0 =
+default; the result is the same for any count. out: None, or a tuple of
+three arrays or CPU tensors to write into (offsets of exactly E + 1
+int64, sources and slots of at least as many int32 as there are
+routes; M * k always suffices); the returned sources and slots are then
+their first offsets[E] entries. The GIL is released while computing.)doc");
+  m.def("capacities", &PyCapacities, py::arg("M"), py::arg("E"), py::arg("k"),
+        py::arg("capacity_factor"), py::arg("weights") = py::none(),
+        R"doc(Expert capacities for M tokens with k experts each (docs/moe.md): an int64
+array of E entries summing to floor(capacity_factor * M * k) (the factor
+read as the decimal it was written as), split in proportion to weights
+(E real numbers >= 0, not all 0; None = uniform) by the largest-remainder
+method, equal remainders to the lower expert id, every capacity at most M
+(an expert whose share reaches M gets M and the rest is shared among the
+others). A request the experts cannot take raises phase_router.Error
+naming it.)doc");
+  m.def("_moe_route", &PyMoeRoute, py::arg("router"), py::arg("num_tokens"),
+        py::arg("capacities"), py::arg("k"), py::arg("seed"), py::arg("threads"),
+        py::arg("tiling"),
+        "phase_router.moe.route's routing and routes by target in one call (internal).");
+}
 
 }  // namespace
 
@@ -942,38 +1386,16 @@ void DefineModule(py::module_& m) {
                std::to_string(self.router.workspace_bytes()) + ">";
       });
 
-  m.def(
-      "hash_route",
-      [](py::handle M_in, py::handle E_in, int64_t k, py::handle seed,
-         int threads) {
-        Options options;
-        const uint64_t M = ToUint64(M_in, "M"), E = ToUint64(E_in, "E");
-        if (k < 0 || k > std::numeric_limits<int32_t>::max()) {
-          throw Error(ErrorCode::kBadOption,
-                      "k = " + std::to_string(k) +
-                          " is out of range; expected 1 to 2^31 - 1");
-        }
-        options.k = static_cast<uint32_t>(k);
-        options.seed = ToUint64(seed, "seed");
-        options.threads = threads;
-        if (M > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-          throw Error(ErrorCode::kBadShape,
-                      "M = " + std::to_string(M) + " is too large");
-        }
-        py::array_t<int32_t> routes = OutputArray(M, options, py::none());
-        int32_t* data = routes.mutable_data();
-        {
-          py::gil_scoped_release release;
-          HashRoute(M, E, options, data);
-        }
-        return routes;
-      },
-      py::arg("M"), py::arg("E"), py::arg("k"), py::kw_only(),
-      py::arg("seed") = 0, py::arg("threads") = 0,
-      "The hash-router baseline: per source min(k, E) distinct uniform targets "
-      "by hashing "
-      "(seed, source), ascending, -1 padded; no degree constraints. An M x k "
-      "int32 array.");
+  // hash_route(), as a module function and a Router method.
+  const auto def_hash_route = [](auto& scope, auto function) {
+    scope.def("hash_route", function, py::arg("M"), py::arg("E"), py::arg("k"),
+              py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 0,
+              py::arg("out") = py::none(), kHashRouteDoc);
+  };
+  def_hash_route(m, &Bound<PyHashRoute>::Function);
+  def_hash_route(router, &Bound<PyHashRoute>::Method);
+
+  DefineMoe(m);
 
   // ---- analysis (phase_router/analysis.h)
   static const std::string average_doc =
@@ -991,13 +1413,14 @@ one dict per seed) and loads (a len(seeds) x E uint32 array).
       kAnalysisOptionsDoc;
   m.def(
       "average_over_seeds",
-      [](py::handle s_in, py::handle t_in, int64_t k, py::handle seeds_in,
-         const std::string& algorithm_name, bool row_perm,
-         const std::string& select, const std::optional<std::string>& target,
-         int threads, py::handle memory_limit, const std::string& tiling) {
+      [](py::handle s_in, py::handle t_in, py::handle k, py::handle seeds_in,
+         py::handle algorithm_name, py::handle row_perm, py::handle select,
+         py::handle target, py::handle threads, py::handle memory_limit,
+         py::handle tiling) {
         const Call call = AnalysisCall(k, row_perm, select, target, threads,
                                        memory_limit, tiling);
-        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+        const Algorithm algorithm =
+            ParseAlgorithm(ToString(algorithm_name, "algorithm"));
         const RoutingInput input =
             RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
         const std::vector<uint64_t> seeds = SeedList(seeds_in);
@@ -1014,7 +1437,8 @@ one dict per seed) and loads (a len(seeds) x E uint32 array).
 
   m.def(
       "estimate_capacity",
-      [](py::handle stats_in, double confidence) {
+      [](py::handle stats_in, py::handle confidence_in) {
+        const double confidence = ToDouble(confidence_in, "confidence");
         const SeedStats st = SeedStatsFromDict(stats_in);
         const CapacityEstimate c = [&] {
           py::gil_scoped_release release;
@@ -1043,13 +1467,15 @@ mean_fill), ascending k. Requires 1 <= k_min <= k_max, target_skew >= 1.
   m.def(
       "suggest_k",
       [](py::handle s_in, py::handle t_in, py::handle seeds_in,
-         double target_skew, int64_t k_min, int64_t k_max,
-         const std::string& measure_name, const std::string& algorithm_name,
-         bool row_perm, const std::string& select,
-         const std::optional<std::string>& target, int threads,
-         py::handle memory_limit, const std::string& tiling) {
-        const Call call = AnalysisCall(0, row_perm, select, target, threads,
-                                       memory_limit, tiling);
+         py::handle target_skew_in, py::handle k_min_in, py::handle k_max_in,
+         py::handle measure_name, py::handle algorithm_name,
+         py::handle row_perm, py::handle select, py::handle target,
+         py::handle threads, py::handle memory_limit, py::handle tiling) {
+        const Call call = AnalysisCall(py::int_(0), row_perm, select, target,
+                                       threads, memory_limit, tiling);
+        const double target_skew = ToDouble(target_skew_in, "target_skew");
+        const int64_t k_min = ToInt64(k_min_in, "k_min"),
+                      k_max = ToInt64(k_max_in, "k_max");
         if (k_min < 0 || k_max < 0) {
           throw Error(ErrorCode::kBadOption,
                       "k range [" + std::to_string(k_min) + ", " +
@@ -1058,8 +1484,10 @@ mean_fill), ascending k. Requires 1 <= k_min <= k_max, target_skew >= 1.
         }
         const uint32_t lo = CheckK(static_cast<uint64_t>(k_min), "k_min");
         const uint32_t hi = CheckK(static_cast<uint64_t>(k_max), "k_max");
-        const SkewMeasure measure = ParseMeasure(measure_name);
-        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+        const SkewMeasure measure =
+            ParseMeasure(ToString(measure_name, "measure"));
+        const Algorithm algorithm =
+            ParseAlgorithm(ToString(algorithm_name, "algorithm"));
         const RoutingInput input =
             RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
         const std::vector<uint64_t> seeds = SeedList(seeds_in);
@@ -1097,13 +1525,13 @@ edge_density (measured over seeds) and mean_fill. Densities are per pair
   m.def(
       "analyze_distribution",
       [](py::handle s_in, py::handle t_in, py::handle seeds_in,
-         py::handle k_values_in, const std::string& algorithm_name,
-         bool row_perm, const std::string& select,
-         const std::optional<std::string>& target, int threads,
-         py::handle memory_limit, const std::string& tiling) {
-        const Call call = AnalysisCall(0, row_perm, select, target, threads,
-                                       memory_limit, tiling);
-        const Algorithm algorithm = ParseAlgorithm(algorithm_name);
+         py::handle k_values_in, py::handle algorithm_name,
+         py::handle row_perm, py::handle select, py::handle target,
+         py::handle threads, py::handle memory_limit, py::handle tiling) {
+        const Call call = AnalysisCall(py::int_(0), row_perm, select, target,
+                                       threads, memory_limit, tiling);
+        const Algorithm algorithm =
+            ParseAlgorithm(ToString(algorithm_name, "algorithm"));
         const RoutingInput input =
             RoutingInput::Degrees(Degrees(s_in, "s"), Degrees(t_in, "t"));
         const std::vector<uint64_t> seeds = SeedList(seeds_in);
@@ -1125,10 +1553,12 @@ edge_density (measured over seeds) and mean_fill. Densities are per pair
 
   m.def(
       "chung_lu_route",
-      [](py::handle s, py::handle t, int64_t k, py::handle seed, int threads,
-         py::handle memory_limit, py::handle out) {
-        const Call call = MakeCall(k, seed, true, false, "random", std::nullopt,
-                                   threads, false, memory_limit);
+      [](py::handle s, py::handle t, py::handle k, py::handle seed,
+         py::handle threads, py::handle memory_limit, py::handle out) {
+        const py::str random("random");
+        const Call call =
+            MakeCall({.k = k, .seed = seed, .select = random,
+                      .threads = threads, .memory_limit = memory_limit});
         return RouteBaseline(
             s, t, call, out,
             [](std::span<const uint32_t> sv, std::span<const uint32_t> tv,
@@ -1146,10 +1576,13 @@ ascending, -1 padded. The GIL is released while routing.)doc");
 
   m.def(
       "two_choice_route",
-      [](py::handle s, py::handle t, int64_t k, py::handle seed,
+      [](py::handle s, py::handle t, py::handle k, py::handle seed,
          py::handle memory_limit, py::handle out) {
-        const Call call = MakeCall(k, seed, true, false, "random", std::nullopt,
-                                   1, false, memory_limit);
+        const py::str random("random");
+        const py::int_ one(1);
+        const Call call =
+            MakeCall({.k = k, .seed = seed, .select = random, .threads = one,
+                      .memory_limit = memory_limit});
         return RouteBaseline(
             s, t, call, out,
             [](std::span<const uint32_t> sv, std::span<const uint32_t> tv,
@@ -1184,4 +1617,4 @@ ascending, -1 padded. The GIL is released while routing.)doc");
 
 }  // namespace phase_router::python
 
-PYBIND11_MODULE(phase_router, m) { phase_router::python::DefineModule(m); }
+PYBIND11_MODULE(_core, m) { phase_router::python::DefineModule(m); }

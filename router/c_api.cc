@@ -1,12 +1,16 @@
 // The C API (phase_router_c.h): a thin layer over phase_router.h that turns
 // exceptions into pr_error values and a thread-local message.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "phase_router/moe.h"
 #include "phase_router/phase_router.h"
 #include "phase_router/phase_router_c.h"
 
@@ -234,6 +238,55 @@ pr_error pr_hash_route(size_t M, size_t E, const pr_options* options,
   return Guarded([&] {
     CheckNotNull(options, "options");
     phase_router::HashRoute(M, E, ToOptions(*options), out);
+  });
+}
+
+pr_error pr_routes_by_target(const int32_t* routes, size_t M, size_t k,
+                             size_t E, int threads, int64_t* offsets,
+                             int32_t* sources, int32_t* slots,
+                             size_t capacity) {
+  return Guarded([&] {
+    size_t entries = 0;
+    if (__builtin_mul_overflow(M, k, &entries)) {
+      throw phase_router::Error(phase_router::ErrorCode::kBadShape, "M * k overflows");
+    }
+    if (entries != 0) CheckNotNull(routes, "routes");
+    CheckNotNull(offsets, "offsets");
+    if (capacity != 0) {
+      CheckNotNull(sources, "sources");
+      CheckNotNull(slots, "slots");
+    }
+    // E + 1 would wrap for E = SIZE_MAX; the library refuses such an E.
+    const size_t offset_entries = E < SIZE_MAX ? E + 1 : E;
+    phase_router::ComputeRoutesByTarget(
+        std::span<const int32_t>(routes, entries), k, E,
+        std::span<int64_t>(offsets, offset_entries),
+        std::span<int32_t>(sources, capacity), std::span<int32_t>(slots, capacity), threads);
+  });
+}
+
+pr_error pr_capacities(size_t M, size_t E, uint32_t k, double capacity_factor,
+                       const double* weights, uint32_t* out) {
+  return Guarded([&] {
+    CheckNotNull(out, "out");
+    const std::span<const double> w =
+        weights != nullptr ? std::span<const double>(weights, E) : std::span<const double>();
+    const std::vector<uint32_t> t = phase_router::Capacities(M, E, k, capacity_factor, w);
+    std::copy(t.begin(), t.end(), out);
+  });
+}
+
+pr_error pr_route_tokens(pr_router* router, size_t num_tokens,
+                         const uint32_t* capacities, size_t E,
+                         const pr_options* options, int32_t* out,
+                         pr_stats* stats) {
+  return Guarded([&] {
+    CheckNotNull(router, "router");
+    if (E != 0) CheckNotNull(capacities, "capacities");
+    RouteWithStats(options, stats, [&](const phase_router::Options& o, phase_router::Stats* st) {
+      phase_router::RouteTokens(router->router, num_tokens,
+                                std::span<const uint32_t>(capacities, E), o, out, st);
+    });
   });
 }
 

@@ -4,7 +4,8 @@
 #   2. configures, builds and runs PROJECT (tests/install_project: C++ and C
 #      consumers) with find_package(phase_router) from TMP;
 #   3. builds and runs the same main.cc with `pkg-config phase_router`;
-#   4. when the Python module was built, imports it from the installed path.
+#   4. when the Python package was built, imports it (and phase_router.moe)
+#      from the installed path.
 # usage: install_test.sh BUILD_DIR PROJECT_DIR CMAKE CXX [CONFIG]
 set -euo pipefail
 
@@ -45,10 +46,11 @@ echo "pkg-config --cflags --libs phase_router: ${flags[*]}"
 [[ "$(pkg-config --modversion phase_router)" == "$("$tmp/consumer/c_consumer" | awk '{print $3}')" ]] ||
   fail "pkg-config --modversion disagrees with pr_version()"
 
-module=$(find "$prefix" -name 'phase_router*.so' -path '*-packages*' | head -n 1)
-if [[ -n "$module" && -x /usr/bin/python3 ]]; then
-  echo "== python import from $(dirname "$module")"
-  PYTHONPATH="$(dirname "$module")" /usr/bin/python3 -c \
-    'import phase_router; print("python:", phase_router.__version__, phase_router.route_degrees([2, 2], [2, 2], 1).tolist())'
+package=$(find "$prefix" -path '*-packages/phase_router/__init__.py' | head -n 1)
+if [[ -n "$package" && -x /usr/bin/python3 ]]; then
+  site=$(dirname "$(dirname "$package")")
+  echo "== python import from $site"
+  PYTHONPATH="$site" /usr/bin/python3 -c \
+    'import phase_router, phase_router.moe; print("python:", phase_router.__version__, phase_router.route_degrees([2, 2], [2, 2], 1).tolist(), phase_router.moe.route(4, 2, 1).counts.tolist())'
 fi
 echo "install_test: the installed package works"

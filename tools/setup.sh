@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Phase Router needs to build and test on Debian 12, with apt
 # (the Python binding's too: pybind11, numpy and pytest for /usr/bin/python3;
-# matplotlib for the plots of tools/evaluate.py; Open MPI for
+# matplotlib for the plots of tools/evaluate.py; PyTorch (python3-torch) for
+# examples/moe_layer.py and the tensor tests of phase_router.moe; Open MPI for
 # phase-router-mpi, tools/mpi, which the build skips where MPI is missing).
 # Idempotent: installs only the packages that are missing and runs
 # `apt-get update` only when there is something to install.
@@ -14,7 +15,7 @@ packages=(
   libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libomp-dev libpng-dev
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
-  python3-matplotlib openmpi-bin libopenmpi-dev
+  python3-matplotlib python3-torch openmpi-bin libopenmpi-dev
 )
 arm64_packages=()
 if [[ "${1:-}" == "--arm64" ]]; then

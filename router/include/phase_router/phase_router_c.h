@@ -141,6 +141,39 @@ pr_error pr_route_degrees(pr_router* router, const uint32_t* s, size_t M,
 pr_error pr_hash_route(size_t M, size_t E, const pr_options* options,
                        int32_t* out);
 
+/* ---- Mixture of Experts (phase_router/moe.h, docs/moe.md) ---- */
+
+/* Routes by target, the CSR inverse of M x k routes (-1 = unused slot; any
+ * other entry must be a target id in [0, E)): the routes into target t are
+ * entries offsets[t] .. offsets[t + 1] - 1 of `sources` (the row each came
+ * from, ascending within a target) and `slots` (its column, 0..k-1).
+ * `offsets` holds E + 1 entries; `sources` and `slots` hold `capacity`
+ * entries each, at least offsets[E] (M * k always suffices; too few fails
+ * with PR_ERROR_BAD_SHAPE naming the number needed). threads: OpenMP
+ * threads, 0 = default; the output is the same for any count. */
+pr_error pr_routes_by_target(const int32_t* routes, size_t M, size_t k,
+                             size_t E, int threads, int64_t* offsets,
+                             int32_t* sources, int32_t* slots,
+                             size_t capacity);
+
+/* Expert capacities for M tokens with k experts each into `out` (E
+ * entries): sum = floor(capacity_factor * M * k), split in proportion to
+ * `weights` (E finite entries >= 0, not all 0; NULL = uniform) by the
+ * largest remainder (equal remainders: the lower expert id first), each at
+ * most M. A request the experts cannot hold fails with PR_ERROR_BAD_OPTION
+ * naming it. */
+pr_error pr_capacities(size_t M, size_t E, uint32_t k, double capacity_factor,
+                       const double* weights, uint32_t* out);
+
+/* Routes num_tokens tokens to E experts: every token accepts every expert,
+ * expert e takes at most min(capacities[e], num_tokens) tokens (capacities
+ * of a full batch work for a partial one). `out` as for pr_route_degrees:
+ * num_tokens * options->k int32. */
+pr_error pr_route_tokens(pr_router* router, size_t num_tokens,
+                         const uint32_t* capacities, size_t E,
+                         const pr_options* options, int32_t* out,
+                         pr_stats* stats);
+
 /* The message of this thread's last failed call ("" if none has failed).
  * Valid until this thread's next call into the library. */
 const char* pr_last_error_message(void);
