@@ -51,6 +51,15 @@ class StageTimer {
 template <class Body>
 void ParallelBands(size_t n, size_t grain, int threads, const Body& body) {
   const size_t bands = (n + grain - 1) / grain;
+  // One band, or one thread: no parallel region at all (even a disabled
+  // one costs a microsecond, which small routings pay per stage). Not
+  // inside another parallel region (analysis.cc routes seeds on threads):
+  // there only a region of its own makes omp_get_thread_num(), which the
+  // bodies use to pick their scratch, start at 0.
+  if ((bands <= 1 || threads <= 1) && !omp_in_parallel()) {
+    if (n > 0) body(0, n);
+    return;
+  }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (bands > 1)
   for (size_t band = 0; band < bands; ++band) {
     body(band * grain, std::min(n, (band + 1) * grain));
