@@ -81,7 +81,7 @@ cannot_start() {  # cannot_start DESCRIPTION ARGS...
   check "$description: one line ($(head -c 300 err.txt))" \
     one_error_line "cannot start 64 threads"
 }
-if [[ -n ${PHASE_ROUTER_TEST_NO_RLIMIT_AS:-} ]]; then
+if [[ -n ${PHASE_ROUTER_TEST_SANITIZER:-} ]]; then
   echo "cli_threads_memory: address-space limits skipped (a sanitizer build)"
 else
   cannot_start "route, 64 threads that cannot start" \
