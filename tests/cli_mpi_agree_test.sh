@@ -168,17 +168,23 @@ rmdir part.2
 run_mpi 2 "${big[@]}" -o /dev/full
 check "-o /dev/full: exit 1 (got $rc)" [ "$rc" -eq 1 ]
 check "-o /dev/full: one line" one_error_line mpi.err "/dev/full" "No space left"
-# Interrupted (mpirun passes SIGINT on to the ranks): rank 0's temporary -o
-# file, created before it reads, is removed; the old output stays.
-mkfifo s.fifo
-echo "precious" >out.txt
-rc=0
-runs=$((runs + 1))
-timeout -s INT 3 "$mpirun" "${mpirun_flags[@]}" -np 2 "$mpi" --s-degrees s.fifo \
-  --t-degrees t.txt -k 2 -o out.txt >mpi.out 2>mpi.err || rc=$?
-check "SIGINT while reading: interrupted (status $rc)" [ "$rc" -ne 0 ]
-check "SIGINT while reading: no temporary file left" bash -c '! compgen -G "out.txt.tmp.*" >/dev/null'
-check "SIGINT while reading: the old output is untouched" [ "$(cat out.txt)" = precious ]
+# Interrupted: rank 0's -o, opened before it reads, leaves nothing and the
+# old output stays. (Only where the file system has O_TMPFILE: a named
+# temporary file would race with mpirun's SIGKILL of the ranks that
+# outlive the first one the signal ends; docs/reliability.md.)
+if python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_TMPFILE | os.O_WRONLY, 0o600))' \
+  "$tmp" 2>/dev/null; then
+  mkfifo s.fifo
+  echo "precious" >out.txt
+  rc=0
+  runs=$((runs + 1))
+  timeout -s INT 3 "$mpirun" "${mpirun_flags[@]}" -np 2 "$mpi" --s-degrees s.fifo \
+    --t-degrees t.txt -k 2 -o out.txt >mpi.out 2>mpi.err || rc=$?
+  check "SIGINT while reading: interrupted (status $rc)" [ "$rc" -ne 0 ]
+  check "SIGINT while reading: no temporary file left" \
+    bash -c '! compgen -G "out.txt.tmp.*" >/dev/null'
+  check "SIGINT while reading: the old output is untouched" [ "$(cat out.txt)" = precious ]
+fi
 run_mpi 2 "${big[@]}" --seed 1 --seed 2
 check "a repeated option: exit 2, named ($(head -c 200 mpi.err))" \
   one_error_line mpi.err "--seed was given 2 times"

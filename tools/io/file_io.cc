@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <utility>
 
@@ -114,6 +116,47 @@ void UnregisterTempFile(int slot) {
 }
 
 // ---- Files -----------------------------------------------------------------
+
+// An unnamed file in `dir` (O_TMPFILE), given a name only when it is
+// committed: nothing, not even SIGKILL, can leave it behind. -1 where the
+// file system or the kernel lacks O_TMPFILE, or /proc (needed to link it)
+// is missing; the caller then falls back to a named temporary file.
+int OpenUnnamedFile(const std::string& path, mode_t mode) {
+#ifdef O_TMPFILE
+  // PHASE_ROUTER_NAMED_TEMP_FILES=1: named ones anyway (tests of the
+  // fallback and of its signal handlers; file systems whose O_TMPFILE
+  // misbehaves).
+  const char* named = std::getenv("PHASE_ROUTER_NAMED_TEMP_FILES");
+  if (named != nullptr && *named != '\0' && std::strcmp(named, "0") != 0) return -1;
+  if (access("/proc/self/fd", X_OK) != 0) return -1;
+  const size_t slash = path.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  return open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#else
+  (void)path;
+  (void)mode;
+  return -1;
+#endif
+}
+
+// Six characters for a temporary name, as mkstemp's.
+std::string RandomSuffix() {
+  static constexpr char kChars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static std::atomic<uint64_t> counter{0};
+  uint64_t x = static_cast<uint64_t>(getpid()) * 0x9E3779B97F4A7C15ull ^
+               static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&x)) ^
+               (counter.fetch_add(1) + 1) * 0xBF58476D1CE4E5B9ull ^
+               static_cast<uint64_t>(time(nullptr)) * 0x94D049BB133111EBull;
+  std::string suffix(6, 'X');
+  for (char& c : suffix) {
+    x ^= x >> 29;
+    x *= 0xBF58476D1CE4E5B9ull;
+    c = kChars[(x >> 32) % (sizeof(kChars) - 1)];
+  }
+  return suffix;
+}
 
 // The mode a plain fopen(path, "w") would have given: 0666 minus the umask.
 // mkstemp creates 0600 files, which would surprise anyone sharing outputs.
@@ -252,6 +295,18 @@ AtomicOutputFile::AtomicOutputFile(std::string path) : path_(std::move(path)) {
   }
   CheckExistingFileIsWritable(path_);
   const mode_t mode = ModeForReplacing(path_);
+  const int unnamed = OpenUnnamedFile(path_, mode);
+  if (unnamed >= 0) {
+    fchmod(unnamed, mode);  // the umask applied to open's mode
+    stream_ = fdopen(unnamed, "wb");
+    if (stream_ == nullptr) {
+      const std::string reason = SystemReason();
+      close(unnamed);
+      throw IoError("cannot open a temporary file next to " + quoted + ": " + reason);
+    }
+    unnamed_ = true;
+    return;
+  }
   std::string temp = path_ + ".tmp.XXXXXX";
   int fd;
   {
@@ -282,9 +337,10 @@ AtomicOutputFile::~AtomicOutputFile() {
 }
 
 void AtomicOutputFile::Commit() {
-  std::FILE* stream = std::exchange(stream_, nullptr);
   const std::string quoted = QuoteForMessage(path_);
-  if (stream == nullptr) throw IoError(quoted + " was already written");
+  if (stream_ == nullptr) throw IoError(quoted + " was already written");
+  if (unnamed_) NameUnnamedFile();
+  std::FILE* stream = std::exchange(stream_, nullptr);
   const bool flushed = std::fflush(stream) == 0 && std::ferror(stream) == 0;
   const std::string reason = flushed ? "" : SystemReason();
   const bool closed = std::fclose(stream) == 0;
@@ -297,6 +353,28 @@ void AtomicOutputFile::Commit() {
   }
   temp_path_.clear();  // nothing left for the destructor to delete
   UnregisterTempFile(std::exchange(temp_slot_, -1));
+}
+
+void AtomicOutputFile::NameUnnamedFile() {
+  // Everything must be in the file before it gets a name.
+  if (std::fflush(stream_) != 0 || std::ferror(stream_) != 0) {
+    throw IoError("cannot write " + QuoteForMessage(path_) + ": " + SystemReason());
+  }
+  const std::string fd_path = "/proc/self/fd/" + std::to_string(fileno(stream_));
+  const BlockCleanupSignals blocked;  // named and registered as one step
+  for (int attempt = 0;; ++attempt) {
+    std::string temp = path_ + ".tmp." + RandomSuffix();
+    if (linkat(AT_FDCWD, fd_path.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      temp_path_ = std::move(temp);
+      temp_slot_ = RegisterTempFile(temp_path_);
+      unnamed_ = false;
+      return;
+    }
+    if (errno != EEXIST || attempt == 100) {
+      throw IoError("cannot move the output into place at " + QuoteForMessage(path_) + ": " +
+                    SystemReason());
+    }
+  }
 }
 
 void RemoveFile(const std::string& path) {

@@ -58,6 +58,13 @@ void FlushOrThrow(std::FILE* stream, const std::string& what);
 // temporary file and `path` is left as it was. A replaced file keeps its
 // permission bits; one we may not write is refused, not replaced.
 //
+// Where the file system has O_TMPFILE (ext4, XFS, tmpfs, Btrfs), the
+// temporary file has no name until Commit() links it as PATH.tmp.XXXXXX
+// and renames that over `path` at once: a process ended any way at all,
+// SIGKILL included, leaves nothing. Elsewhere (or with the environment
+// variable PHASE_ROUTER_NAMED_TEMP_FILES=1) it is a named PATH.tmp.XXXXXX
+// (mkstemp) from the start, removed by the signal handlers below.
+//
 // Paths that exist but are not regular files (/dev/null, a FIFO) are written
 // directly: they cannot be half-written in the sense that matters and cannot
 // be replaced by a rename.
@@ -84,9 +91,14 @@ class AtomicOutputFile {
   void Commit();
 
  private:
+  // Gives the O_TMPFILE file its temporary name (registered for the
+  // signal handlers); throws IoError.
+  void NameUnnamedFile();
+
   std::string path_;
-  std::string temp_path_;  // empty when writing `path_` directly
+  std::string temp_path_;  // empty when writing `path_` directly or unnamed
   int temp_slot_ = -1;     // the signal handlers' entry, or -1
+  bool unnamed_ = false;   // an O_TMPFILE file not linked yet
   std::FILE* stream_ = nullptr;
 };
 
