@@ -28,9 +28,35 @@ void DrawDistinct(uint64_t key, size_t E, size_t want, uint64_t* chosen) {
   }
 }
 
-}  // namespace
+// Routings of fewer entries (M * k) than this run on the calling thread.
+constexpr uint64_t kParallelEntries = uint64_t{1} << 16;
 
-void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
+bool Parallel(size_t M, const Options& options) {
+  return static_cast<uint64_t>(M) * options.k >= kParallelEntries;
+}
+
+// The threads a call runs on, checked (CheckThreads) and started only when
+// the call is parallel.
+int HashThreads(size_t M, const Options& options) {
+  return Parallel(M, options) ? ThreadsOf(options) : 1;
+}
+
+// The memory ceiling (Options::memory_limit), before allocating: each
+// thread's bitset of E bits, plus `routes` bytes of an owned result.
+void CheckHashMemory(size_t M, size_t E, const Options& options, int threads,
+                     uint64_t routes) {
+  const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+  const uint64_t scratch = uint64_t{WordsFor(E)} * sizeof(uint64_t) * static_cast<uint64_t>(threads);
+  if (routes <= limit && scratch <= limit - routes) return;
+  throw Error(ErrorCode::kOutOfMemory,
+              "hash routing of " + std::to_string(M) + " sources with k = " +
+                  std::to_string(options.k) + " on " + std::to_string(threads) +
+                  " thread(s) needs " + std::to_string(routes) + " bytes of routes + " +
+                  std::to_string(scratch) + " of per-thread scratch, over the memory limit of " +
+                  std::to_string(limit) + " bytes; raise memory_limit to allow it");
+}
+
+void CheckHashRequest(size_t M, size_t E, const Options& options) {
   RequireAllRows(options, "HashRoute");
   if (M == 0 || E == 0) {
     throw Error(ErrorCode::kBadShape, "empty routing: M = " + std::to_string(M) +
@@ -40,7 +66,11 @@ void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
   if (E > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
     throw Error(ErrorCode::kBadShape, "E = " + std::to_string(E) + " does not fit in int32");
   }
-  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
+  CheckThreads(options);
+}
+
+// Routes into `out` on `threads` threads; the request is checked.
+void HashRouteChecked(size_t M, size_t E, const Options& options, int threads, int32_t* out) {
   const size_t k = options.k;
   const size_t take = std::min(k, E);
   // Past E/2 draws, picking the targets to leave out is cheaper.
@@ -48,9 +78,7 @@ void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
   const size_t draws = exclude ? E - take : take;
   const uint64_t domain = DomainKey(options.seed, Domain::kHashRouter);
   const size_t words = WordsFor(E);
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  const bool parallel = static_cast<uint64_t>(M) * k >= (uint64_t{1} << 16);
-#pragma omp parallel num_threads(threads) if (parallel)
+#pragma omp parallel num_threads(threads) if (threads > 1)
   {
     std::vector<uint64_t> chosen(words);
 #pragma omp for schedule(static)
@@ -73,28 +101,30 @@ void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
   }
 }
 
+}  // namespace
+
+void HashRoute(size_t M, size_t E, const Options& options, int32_t* out) {
+  CheckHashRequest(M, E, options);
+  if (out == nullptr) throw Error(ErrorCode::kBadData, "output buffer is null");
+  const int threads = HashThreads(M, options);
+  CheckHashMemory(M, E, options, threads, 0);
+  HashRouteChecked(M, E, options, threads, out);
+}
+
 Routes HashRoute(size_t M, size_t E, const Options& options) {
-  RequireAllRows(options, "HashRoute");
-  if (options.k == 0) throw Error(ErrorCode::kBadOption, "k must be >= 1 (got 0)");
+  CheckHashRequest(M, E, options);
   size_t entries = 0;
-  if (__builtin_mul_overflow(M, static_cast<size_t>(options.k), &entries)) {
+  if (__builtin_mul_overflow(M, static_cast<size_t>(options.k), &entries) ||
+      entries > std::numeric_limits<uint64_t>::max() / sizeof(int32_t)) {
     throw Error(ErrorCode::kBadShape, "M * k overflows");
   }
-  // The memory ceiling (Options::memory_limit), before allocating.
-  const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-  if (entries > limit / sizeof(int32_t)) {
-    throw Error(ErrorCode::kOutOfMemory,
-                "hash routing of " + std::to_string(M) + " sources with k = " +
-                    std::to_string(options.k) + " needs " +
-                    std::to_string(entries * sizeof(int32_t)) +
-                    " bytes of routes, over the memory limit of " + std::to_string(limit) +
-                    " bytes; raise memory_limit to allow it");
-  }
+  const int threads = HashThreads(M, options);
+  CheckHashMemory(M, E, options, threads, uint64_t{entries} * sizeof(int32_t));
   Routes routes;
   routes.M = M;
   routes.k = options.k;
   routes.ids.resize(entries);
-  HashRoute(M, E, options, routes.ids.data());
+  HashRouteChecked(M, E, options, threads, routes.ids.data());
   return routes;
 }
 

@@ -380,6 +380,49 @@ static void check_tiling(pr_router* router) {
   CHECK(st.tiled == 1 && st.laps == 3 && st.spec == 2);
 }
 
+/* Threads (issue 15, class 4): a count beyond the library's bound (at most
+ * 1024 anywhere) is refused, named, by the router and by the hash router
+ * (which once took any count, and started them when the call was large
+ * enough), before anything starts; the hash router counts its per-thread
+ * scratch against the memory ceiling, with a caller's buffer too. */
+static void check_threads(pr_router* router) {
+  const uint32_t s[3] = {2, 1, 2}, t[2] = {3, 2};
+  int32_t out[6];
+  pr_options o;
+  pr_options_init(&o);
+  o.k = 2;
+  o.threads = 5000;
+  CHECK_FAILS(pr_route_degrees(router, s, 3, t, 2, &o, out, NULL),
+              PR_ERROR_BAD_OPTION, "threads = 5000 is out of range");
+  CHECK_FAILS(pr_hash_route(3, 2, &o, out), PR_ERROR_BAD_OPTION,
+              "threads = 5000 is out of range");
+  o.threads = 1025;
+  CHECK_FAILS(pr_hash_route(3, 2, &o, out), PR_ERROR_BAD_OPTION, "1025");
+  o.threads = -1;
+  CHECK_FAILS(pr_hash_route(3, 2, &o, out), PR_ERROR_BAD_OPTION,
+              "threads = -1");
+  o.threads = 2;
+  CHECK(pr_hash_route(3, 2, &o, out) == PR_OK);
+  /* A large call: parallel, on threads that start. */
+  enum { M = 40000, K = 4 };
+  int32_t* big = malloc(sizeof(int32_t) * M * K);
+  CHECK(big != NULL);
+  if (big != NULL) {
+    o.k = K;
+    o.threads = 3;
+    CHECK(pr_hash_route(M, 1000, &o, big) == PR_OK);
+    o.threads = 5000;
+    CHECK_FAILS(pr_hash_route(M, 1000, &o, big), PR_ERROR_BAD_OPTION, "5000");
+    free(big);
+  }
+  /* 1000 targets: 128 bytes of scratch per thread, over a 64-byte ceiling. */
+  o.k = 2;
+  o.threads = 1;
+  o.memory_limit = 64;
+  CHECK_FAILS(pr_hash_route(3, 1000, &o, out), PR_ERROR_OUT_OF_MEMORY,
+              "memory limit of 64 bytes");
+}
+
 static void check_targets(void) {
   const char* active = pr_active_target();
   CHECK(active != NULL && active[0] != '\0');
@@ -400,6 +443,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) check_case(router, argv[i]);
   check_errors(router);
   check_tiling(router);
+  check_threads(router);
   check_targets();
   pr_router_destroy(router);
   if (g_failures != 0) {

@@ -191,7 +191,7 @@ printf '1 x 2\n' >bad.txt
 expect_failure 1 "bad.txt" "malformed degree file" 2 \
   --s-degrees bad.txt --t-degrees t37.txt -k 4
 expect_failure 2 "-k" "-k 0" 2 --s-degrees s37.txt --t-degrees t37.txt -k 0
-expect_failure 1 "align" "--method arcs with --no-align" 2 \
+expect_failure 2 "align" "--method arcs with --no-align" 2 \
   --s u_S.pbm --t u_T.pbm "${noalign_options[@]}" --method arcs
 expect_failure 2 "--tiling" "--tiling sometimes" 2 \
   --s-degrees s37.txt --t-degrees t37.txt -k 4 --tiling sometimes

@@ -57,7 +57,7 @@ for method in $methods; do
 done
 if [[ $align == 0 ]]; then
   run "${inputs[@]}" "${options[@]}" --method arcs
-  check "--method arcs, align off: exit 1" [ "$rc" -eq 1 ]
+  check "--method arcs, align off: exit 2 (a bad command line)" [ "$rc" -eq 2 ]
   check "--method arcs, align off: one line" one_error_line arcs
 else
   run --s-degrees s.txt --t-degrees t.txt "${options[@]}" --method arcs

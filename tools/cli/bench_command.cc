@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "bench/end_to_end.h"
 #include "phase_router/phase_router.h"
+#include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
+#include "tools/io/parse_number.h"
 
 namespace phase_router::cli {
 namespace {
@@ -44,18 +46,29 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchArgs& args) {
   AddTargetOption(*cmd, args.target);
   cmd->add_option("--threads", args.threads, "OpenMP threads (0 = OpenMP default)");
   cmd->add_option("--repeat", args.repeat, "timed runs per case; the median is reported");
-  cmd->add_option("--json", args.json_path, "also write the table as JSON to FILE");
+  args.json_option =
+      cmd->add_option("--json", args.json_path,
+                      "also write the table as JSON to FILE (atomically)")
+          ->type_name("FILE");
   cmd->add_option("--max-side", args.max_side, "skip shapes with M or E above this");
   AddTilingOption(*cmd, args.tiling);
   return cmd;
 }
 
 void RunBenchCommand(const BenchArgs& args) {
-  ApplyTargetOption(args.target);
+  const bool json = args.json_option != nullptr && args.json_option->count() > 0;
+  if (json && args.json_path.empty()) throw UsageError("--json: the output path is empty");
   const int threads = ParseThreadsOption(args.threads);
   const int repeat = static_cast<int>(ParseUnsignedOption("--repeat", args.repeat, 1, 1000));
   const uint64_t max_side = ParseUnsignedOption("--max-side", args.max_side, 1, 1u << 30);
   const Tiling tiling = ParseTiling(args.tiling);  // CLI11 checked the name
+  ApplyTargetOption(args.target);
+  // The JSON file is opened (as a temporary file) before the first case, so
+  // an unwritable path fails at once, not after minutes of measuring; it
+  // appears whole at the end or not at all.
+  std::unique_ptr<io::AtomicOutputFile> json_file;
+  if (json) json_file = std::make_unique<io::AtomicOutputFile>(args.json_path);
+  const std::string stdout_name = "standard output";
   const bool progress = isatty(STDERR_FILENO);
   const std::string target = ActiveTarget();
 
@@ -112,7 +125,7 @@ void RunBenchCommand(const BenchArgs& args) {
     if (progress) std::fprintf(stderr, "\r\033[K");
     std::printf("%-18s %-8s %10.3f %10.3f %10.3f %9.2f %9.2f\n", shape.Name().c_str(), kind,
                 route_ms, memcpy_ms, hash_ms, route_ms / memcpy_ms, route_ms / hash_ms);
-    std::fflush(stdout);
+    io::FlushOrThrow(stdout, stdout_name);  // a closed stdout ends the run here
     nlohmann::ordered_json stages = nlohmann::ordered_json::object();
     for (const auto& [stage, ms] : best_stats.stage_ms) stages[stage] = ms;
     rows.push_back({{"shape", shape.Name()},
@@ -130,13 +143,15 @@ void RunBenchCommand(const BenchArgs& args) {
                     {"workspace_bytes", router.workspace_bytes()},
                     {"fastest_stage_ms", stages}});
   }
-  if (!args.json_path.empty()) {
-    std::ofstream f(args.json_path);
+  io::FlushOrThrow(stdout, stdout_name);
+  if (json_file) {
     nlohmann::ordered_json doc = {{"target", target}, {"threads", threads},
                                   {"repeat", repeat}, {"spec", kSpecVersion},
                                   {"cases", rows}};
-    f << doc.dump(2) << "\n";
-    if (!f) throw io::IoError("cannot write " + args.json_path);
+    const std::string text = doc.dump(2) + "\n";
+    io::WriteAll(json_file->stream(), text.data(), text.size(),
+                 io::QuoteForMessage(args.json_path));
+    json_file->Commit();
   }
 }
 

@@ -14,7 +14,8 @@ struct BenchArgs {
   TargetOption target;
   std::string threads = "0";
   std::string repeat = "7";
-  std::string json_path;   // empty: no JSON
+  std::string json_path;   // given only with --json (an empty path is refused)
+  CLI::Option* json_option = nullptr;
   std::string max_side = "16384";
   std::string tiling = "auto";
 };

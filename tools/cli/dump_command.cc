@@ -1,6 +1,7 @@
 #include "tools/cli/dump_command.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -16,6 +17,7 @@
 #include "tools/io/degrees.h"
 #include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
+#include "tools/io/parse_number.h"
 #include "tools/io/pbm.h"
 #include "tools/io/routes_text.h"
 
@@ -95,14 +97,14 @@ Routed RouteInput(InputKind kind, const DumpArgs& args, Options& options) {
     const ByteMatrixView s{r.S.cells.data(), r.S.rows, r.S.cols, 0};
     const ByteMatrixView t{r.T.cells.data(), r.T.rows, r.T.cols, 0};
     r.routes = router.Route(s, t, options, &r.stats);
-    r.source = args.s_pbm + ", " + args.t_pbm;
+    r.source = io::QuoteForMessage(args.s_pbm) + ", " + io::QuoteForMessage(args.t_pbm);
     return r;
   }
   std::vector<uint32_t> s, t;
   if (kind == InputKind::kDegrees) {
     s = io::ReadDegreesFile(args.s_degrees);
     t = io::ReadDegreesFile(args.t_degrees);
-    r.source = args.s_degrees + ", " + args.t_degrees;
+    r.source = io::QuoteForMessage(args.s_degrees) + ", " + io::QuoteForMessage(args.t_degrees);
   } else {
     const size_t n =
         ParseUnsignedOption("--nodes", args.demo_nodes, 1, kMaxDemoNodes);
@@ -119,17 +121,81 @@ Routed RouteInput(InputKind kind, const DumpArgs& args, Options& options) {
   return r;
 }
 
-size_t ChooseScale(const DumpArgs& args, size_t side) {
-  const size_t scale = ParseUnsignedOption("--scale", args.scale, 0, kMaxScale);
+// --scale as given (the command line alone: exit 2 when malformed).
+size_t ParseScale(const DumpArgs& args) {
+  return ParseUnsignedOption("--scale", args.scale, 0, kMaxScale);
+}
+
+// The scale for a routing whose larger side is `side`. A --scale that makes
+// the pictures too large is a bad command line (exit 2) with --demo, whose
+// size the command line gives, but the input's problem (exit 1) with files:
+// the same --scale draws a smaller input.
+size_t ChooseScale(size_t scale, size_t side, bool demo) {
   if (scale != 0) {
     if (side * scale > kMaxPictureSide) {
-      throw UsageError("--scale " + args.scale + ": " + std::to_string(side) +
-                       " cells would be " + std::to_string(side * scale) +
-                       " pixels; at most " + std::to_string(kMaxPictureSide));
+      const std::string message = "--scale " + std::to_string(scale) + ": " +
+                                  std::to_string(side) + " cells would be " +
+                                  std::to_string(side * scale) + " pixels; at most " +
+                                  std::to_string(kMaxPictureSide);
+      if (demo) throw UsageError(message);
+      throw Error(ErrorCode::kBadOption, message);
     }
     return scale;
   }
   return std::clamp<size_t>(kStageSide / side, 1, 16);
+}
+
+// The names dump writes: NN_name.png and NN_name.pbm (the stages, the
+// routes, the load histogram, the overview), routes.txt and layout.txt;
+// and their temporary files (NAME.tmp.XXXXXX), which an interrupted run
+// could only leave behind if killed outright (SIGKILL).
+bool IsDumpFileName(const std::string& name) {
+  std::string base = name;
+  const size_t tmp = name.rfind(".tmp.");
+  if (tmp != std::string::npos && name.size() == tmp + 11) base = name.substr(0, tmp);
+  if (base == "routes.txt" || base == "layout.txt") return true;
+  const bool picture = base.size() > 7 && (base.compare(base.size() - 4, 4, ".png") == 0 ||
+                                           base.compare(base.size() - 4, 4, ".pbm") == 0);
+  if (!picture || !std::isdigit(static_cast<unsigned char>(base[0])) ||
+      !std::isdigit(static_cast<unsigned char>(base[1])) || base[2] != '_') {
+    return false;
+  }
+  for (size_t n = 3; n < base.size() - 4; ++n) {
+    const unsigned char c = static_cast<unsigned char>(base[n]);
+    if (!std::isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
+// --out DIR before anything is routed: a new or empty directory, or one
+// that holds only what an earlier dump wrote (whose files this run replaces
+// and whose other files it removes, so the folder ends up holding exactly
+// the files the summary lists). Anything else in it is refused, named:
+// dump does not mix its pictures with files it did not write. Returns the
+// earlier dump's files.
+std::vector<std::string> EarlierDumpFiles(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (error || !fs::exists(status)) return names;  // created later
+  const std::string quoted = io::QuoteForMessage(dir);
+  if (!fs::is_directory(status)) {
+    throw io::IoError("--out " + quoted + " exists and is not a directory");
+  }
+  fs::directory_iterator it(dir, error);
+  for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_error;
+    if (!IsDumpFileName(name) || !it->is_regular_file(type_error)) {
+      throw io::IoError("--out " + quoted + " holds " + io::QuoteForMessage(name) +
+                        ", which dump does not write: give a new or empty directory, or "
+                        "one an earlier dump wrote (its files are replaced)");
+    }
+    names.push_back(name);
+  }
+  if (error) throw io::IoError("--out " + quoted + ": cannot list it: " + error.message());
+  return names;
 }
 
 // Writes files under one directory and lists them.
@@ -139,8 +205,8 @@ class Writer {
     std::error_code error;
     std::filesystem::create_directories(dir_, error);
     if (error) {
-      throw io::IoError("--out '" + dir_ +
-                        "': cannot create the directory: " + error.message());
+      throw io::IoError("--out " + io::QuoteForMessage(dir_) +
+                        ": cannot create the directory: " + error.message());
     }
   }
   std::string Path(const std::string& name) const {
@@ -161,11 +227,23 @@ class Writer {
   }
   void Text(const std::string& name, const std::string& text) {
     io::AtomicOutputFile file(Path(name));
-    io::WriteAll(file.stream(), text.data(), text.size(), file.path());
+    io::WriteAll(file.stream(), text.data(), text.size(), io::QuoteForMessage(file.path()));
     file.Commit();
     written_.push_back(name);
   }
   const std::vector<std::string>& written() const { return written_; }
+
+  // Removes those of `earlier` (an earlier dump's files) this run did not
+  // write; returns how many.
+  size_t RemoveStale(const std::vector<std::string>& earlier) const {
+    size_t removed = 0;
+    for (const std::string& name : earlier) {
+      if (std::find(written_.begin(), written_.end(), name) != written_.end()) continue;
+      io::RemoveFile(Path(name));
+      ++removed;
+    }
+    return removed;
+  }
 
  private:
   std::string dir_;
@@ -267,7 +345,7 @@ CLI::App* AddDumpCommand(CLI::App& app, DumpArgs& args) {
                  "use the matrices' own bit patterns (matrix inputs only)");
   dump->add_flag("--row-perm", args.row_perm, "permute rows (SPEC step 5)");
   dump->add_option("--select", args.select, "top-k selection rule")
-      ->check(CLI::IsMember({"random", "lowest"}))
+      ->check(OneOf({"random", "lowest"}))
       ->capture_default_str();
   AddTilingOption(*dump, args.tiling);
   dump->add_option("--scale", args.scale,
@@ -299,7 +377,10 @@ void RunDumpCommand(const DumpArgs& args) {
   options.row_perm = args.row_perm;
   options.select = ParseSelect(args.select);
   options.tiling = ParseTiling(args.tiling);  // CLI11 checked the name
+  const size_t asked_scale = ParseScale(args);
+  if (args.demo) ParseUnsignedOption("--nodes", args.demo_nodes, 1, kMaxDemoNodes);
   ApplyTargetOption(args.target);
+  const std::vector<std::string> earlier = EarlierDumpFiles(args.out_dir);
 
   // The real router first: it validates the input and gives the routes.
   Routed r = RouteInput(kind, args, options);
@@ -311,7 +392,7 @@ void RunDumpCommand(const DumpArgs& args) {
             std::to_string(M) + " x " + std::to_string(E));
   }
   const size_t side = std::max(M, E);
-  const size_t scale = ChooseScale(args, side);
+  const size_t scale = ChooseScale(asked_scale, side, kind == InputKind::kDemo);
   const size_t tile_scale = std::clamp<size_t>(kTileSide / side, 1, scale);
 
   const dump::Pipeline pipeline = dump::EvaluatePipeline(r.S, r.T, options);
@@ -356,6 +437,7 @@ void RunDumpCommand(const DumpArgs& args) {
       loads, pipeline.t, std::max<size_t>(96, M * tile_scale)));
   rows[2].push_back({"target loads", &tiles.back()});
   out.Png("00_overview", dump::Overview(Title(r, options), rows));
+  const size_t removed = out.RemoveStale(earlier);
 
   std::printf("phase-router dump: %zu x %zu, k = %u, seed %llu, from %s\n", M,
               E, options.k, static_cast<unsigned long long>(options.seed),
@@ -363,11 +445,16 @@ void RunDumpCommand(const DumpArgs& args) {
   std::printf("  backend %s, fill %.4f, load max %u mean %.1f, tiling %s\n",
               r.stats.backend.c_str(), r.stats.fill_ratio, r.stats.load_max,
               r.stats.load_mean, TilingSummary(r.stats).c_str());
-  std::printf("  %zu pixel(s) per cell; wrote %zu files to %s:\n", scale,
-              out.written().size(), args.out_dir.c_str());
+  std::printf("  %zu pixel(s) per cell; wrote %zu files to %s", scale,
+              out.written().size(), io::QuoteForMessage(args.out_dir).c_str());
+  if (removed > 0) {
+    std::printf(" (and removed %zu an earlier dump wrote there)", removed);
+  }
+  std::printf(":\n");
   for (const std::string& name : out.written()) {
     std::printf("    %s\n", name.c_str());
   }
+  io::FlushOrThrow(stdout, "standard output");
 }
 
 }  // namespace phase_router::cli

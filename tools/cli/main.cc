@@ -2,7 +2,8 @@
 //
 // Every failure ends here as one line, "phase-router: error: <message>", on
 // stderr: exit status 2 for a bad command line, 1 for anything that went
-// wrong while running (unreadable input, refused routing, failed write).
+// wrong while running (unreadable input, refused routing, failed write);
+// tools/cli/command_line.h states the rule.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <new>
@@ -16,7 +17,9 @@
 #include "tools/cli/route_command.h"
 #include "tools/cli/stats_command.h"
 #include "tools/cli/targets_command.h"
+#include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
+#include "tools/io/parse_number.h"
 
 namespace phase_router::cli {
 namespace {
@@ -37,14 +40,13 @@ struct Commands {
   StatsArgs stats_args;
 };
 
-int RunParsedCommand(const Commands& commands) {
+void RunParsedCommand(const Commands& commands) {
   if (commands.route->parsed()) RunRouteCommand(commands.route_args);
   if (commands.demo->parsed()) RunDemoCommand(commands.demo_args);
   if (commands.targets->parsed()) RunTargetsCommand(commands.targets_args);
   if (commands.bench->parsed()) RunBenchCommand(commands.bench_args);
   if (commands.dump->parsed()) RunDumpCommand(commands.dump_args);
   if (commands.stats->parsed()) RunStatsCommand(commands.stats_args);
-  return 0;
 }
 
 int Main(int argc, char** argv) {
@@ -68,28 +70,43 @@ int Main(int argc, char** argv) {
 
   // CLI11 would only say that a subcommand is required; name the word.
   if (argc > 1 && argv[1][0] != '-') {
-    std::string names;
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) {
-      names += (names.empty() ? "" : ", ") + sub->get_name();
       known = known || sub->get_name() == argv[1];
     }
     if (!known) {
-      return ReportError(std::string("unknown subcommand '") + argv[1] +
-                             "' (expected one of: " + names + ")",
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      return ReportError("unknown subcommand " + io::QuoteForMessage(argv[1]) +
+                             " (expected one of: " + names + ")",
                          kExitUsage);
     }
   }
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help and --version arrive as "errors" with exit code 0.
-    if (e.get_exit_code() == 0) return app.exit(e);
-    return ReportError(e.what(), kExitUsage);
-  }
-
-  try {
-    return RunParsedCommand(commands);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      // --help and --version arrive as "errors" with exit code 0; what they
+      // print is an output like any other, checked.
+      if (e.get_exit_code() != 0) {
+        std::string message = DescribeParseError(e, app);
+        // `phase-router --frob`: CLI11 saw no subcommand; say what it saw.
+        if (argc > 1 && argv[1][0] == '-' && message.rfind("a subcommand is required", 0) == 0) {
+          message += "; got " + io::QuoteForMessage(argv[1]) + " before any subcommand";
+        }
+        return ReportError(message, kExitUsage);
+      }
+      const int status = app.exit(e);
+      io::FlushOrThrow(stdout, "standard output");
+      return status;
+    }
+    RunParsedCommand(commands);
+    // Whatever a command printed must have reached its destination: a
+    // printf into a full disk or a closed pipe only sets the error flag.
+    io::FlushOrThrow(stdout, "standard output");
+    return 0;
   } catch (const UsageError& e) {
     return ReportError(e.what(), kExitUsage);
   } catch (const Error& e) {  // the router refused the input

@@ -1,5 +1,6 @@
 #include "tools/cli/route_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -45,6 +46,11 @@ void CheckRouteInputOptions(const RouteArgs& args) {
         "--no-align needs matrix inputs (--s/--t): routing from degrees is "
         "always aligned");
   }
+  if (args.no_align && args.method == "arcs") {
+    throw UsageError(
+        "--method arcs needs aligned input: it cannot be used with --no-align "
+        "(--method bits or auto can)");
+  }
   if (Given(args.output_option) && args.output.empty()) {
     throw UsageError("-o: the output path is empty");
   }
@@ -88,7 +94,7 @@ RowRange ParseRowsOption(const std::string& text) {
   // An empty or reversed range is wrong whatever M is. (B = 0 would also
   // read as "to M" to the router.)
   if (range.end <= range.begin) {
-    throw UsageError("--rows: " + text +
+    throw UsageError("--rows: " + io::QuoteForMessage(text) +
                      " is empty; A:B routes the sources A to B - 1, so B "
                      "must be greater than A");
   }
@@ -108,11 +114,12 @@ void CheckMatrixShapes(const io::PbmImage& S, const io::PbmImage& T,
                        const RouteArgs& args) {
   if (T.rows == S.cols && T.cols == S.rows) return;
   throw Error(ErrorCode::kBadShape,
-              "shape mismatch: S '" + args.s_pbm + "' is " + DescribeShape(S) +
-                  " (M = " + std::to_string(S.rows) + " sources, E = " +
+              "shape mismatch: S " + io::QuoteForMessage(args.s_pbm) + " is " +
+                  DescribeShape(S) + " (M = " + std::to_string(S.rows) + " sources, E = " +
                   std::to_string(S.cols) + " targets), so T must be " +
                   std::to_string(S.rows) + " wide x " + std::to_string(S.cols) +
-                  " high, but T '" + args.t_pbm + "' is " + DescribeShape(T));
+                  " high, but T " + io::QuoteForMessage(args.t_pbm) + " is " +
+                  DescribeShape(T));
 }
 
 Routes RouteInputsWith(Router& router, const RouteInputs& in,
@@ -140,27 +147,40 @@ void RouteInputsInto(Router& router, const RouteInputs& in,
   router.Route(s_view, t_view, options, out, stats);
 }
 
-void WriteRoutesOutput(const int32_t* ids, size_t M, size_t k,
-                       const std::string& path) {
-  if (!path.empty()) {
-    io::WriteRoutesTextFile(path, ids, M, k);
-    return;
-  }
-  const std::string what = "standard output";
-  io::WriteRoutesText(stdout, ids, M, k, what);
-  io::FlushOrThrow(stdout, what);
+RoutesOutput::RoutesOutput(const std::string& path)
+    : what_(path.empty() ? "standard output" : io::QuoteForMessage(path)) {
+  if (!path.empty()) file_ = std::make_unique<io::AtomicOutputFile>(path);
 }
 
-RouteInputs ReadRouteInputs(const RouteArgs& args) {
+void RoutesOutput::Write(const int32_t* ids, size_t M, size_t k) {
+  io::WriteRoutesText(file_ ? file_->stream() : stdout, ids, M, k, what_);
+}
+
+void RoutesOutput::Commit() {
+  if (file_) {
+    file_->Commit();
+  } else {
+    io::FlushOrThrow(stdout, what_);
+  }
+}
+
+void WriteRoutesOutput(const int32_t* ids, size_t M, size_t k,
+                       const std::string& path) {
+  RoutesOutput output(path);
+  output.Write(ids, M, k);
+  output.Commit();
+}
+
+RouteInputs ReadRouteInputs(const RouteArgs& args, io::MemoryBudget* budget) {
   RouteInputs in;
   in.matrices = Given(args.s_pbm_option);
   if (in.matrices) {
-    in.S = io::ReadPbmFile(args.s_pbm);
-    in.T = io::ReadPbmFile(args.t_pbm);
+    in.S = io::ReadPbmFile(args.s_pbm, budget);
+    in.T = io::ReadPbmFile(args.t_pbm, budget);
     CheckMatrixShapes(in.S, in.T, args);
   } else {
-    in.s = io::ReadDegreesFile(args.s_degrees);
-    in.t = io::ReadDegreesFile(args.t_degrees);
+    in.s = io::ReadDegreesFile(args.s_degrees, budget);
+    in.t = io::ReadDegreesFile(args.t_degrees, budget);
   }
   return in;
 }
@@ -192,14 +212,14 @@ void AddRoutingOptions(CLI::App& command, RouteArgs& args) {
                    "use the matrices' own bit patterns (matrix inputs only)");
   command.add_flag("--row-perm", args.row_perm, "permute rows (SPEC step 5)");
   command.add_option("--select", args.select, "top-k selection rule")
-      ->check(CLI::IsMember({"random", "lowest"}))
+      ->check(OneOf({"random", "lowest"}))
       ->capture_default_str();
   command
       .add_option("--method", args.method,
                   "how candidates are found: bits (bit matrices, any input), "
                   "arcs (arc intersection, O(M + E) memory; aligned inputs "
                   "only) or auto (the cheaper); the routes are the same")
-      ->check(CLI::IsMember({"auto", "bits", "arcs"}))
+      ->check(OneOf({"auto", "bits", "arcs"}))
       ->capture_default_str();
   AddTilingOption(command, args.tiling);
   command.add_option("--threads", args.threads, "OpenMP threads, 0 = default")
@@ -235,19 +255,31 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args) {
 
 void RunRouteCommand(const RouteArgs& args) {
   CheckRouteInputOptions(args);
-  const Options options = ParseRouteOptions(args);
+  Options options = ParseRouteOptions(args);
   ApplyTargetOption(args.target);
-  const RouteInputs inputs = ReadRouteInputs(args);
+  // One ceiling for the tool and the library: the text writer's buffer and
+  // the inputs are charged first, the routing gets the rest (and counts its
+  // workspace and the routes it returns against it).
+  io::MemoryBudget budget = ToolMemoryBudget(options.memory_limit);
+  RoutesOutput output(args.output);  // an unwritable -o fails here
+  const RouteInputs inputs = ReadRouteInputs(args, &budget);
+  const size_t M = SourceCount(inputs);
+  const size_t rows = (options.row_end ? std::min(options.row_end, M) : M) -
+                      std::min(options.row_begin, M);
+  budget.Charge(io::RoutesTextBufferBytes(rows, options.k),
+                "writing " + std::to_string(rows) + " rows of k = " + std::to_string(options.k) +
+                    " routes as text");
+  options.memory_limit = LibraryMemoryLimit(budget);
   Router router;
   Stats stats;
   Stats* stats_out = args.stats ? &stats : nullptr;
-  const Routes routes = RouteInputsWith(router, inputs, options, stats_out);
-  WriteRoutesOutput(routes.ids.data(), routes.M, routes.k, args.output);
+  const Routes routes = WithinBudget(
+      budget, [&] { return RouteInputsWith(router, inputs, options, stats_out); });
+  output.Write(routes.ids.data(), routes.M, routes.k);
+  output.Commit();
   if (args.stats) {
-    const std::string line =
-        StatsToJson(stats, options)
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::fprintf(stderr, "%s\n", line.c_str());
+    PrintStatsLine(StatsToJson(stats, options)
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 }
 

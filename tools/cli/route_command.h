@@ -6,11 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "phase_router/phase_router.h"
 #include "tools/cli/command_line.h"
+#include "tools/io/file_io.h"
 #include "tools/io/pbm.h"
 
 namespace phase_router::cli {
@@ -55,8 +57,9 @@ CLI::App* AddRouteCommand(CLI::App& app, RouteArgs& args);
 // --stats or --rows).
 void AddRoutingOptions(CLI::App& command, RouteArgs& args);
 
-// Exactly one complete pair of inputs and no option the pair ignores;
-// throws UsageError otherwise. Reads nothing.
+// Exactly one complete pair of inputs, no option the pair ignores, and no
+// options that exclude each other (--method arcs with --no-align); throws
+// UsageError otherwise. Reads nothing.
 void CheckRouteInputOptions(const RouteArgs& args);
 
 // The routing options, strictly parsed (UsageError names a bad number or
@@ -75,12 +78,16 @@ RowRange ParseRowsOption(const std::string& text);
 
 // The inputs, read from the files the (checked) arguments name: two PBM
 // matrices whose shapes agree (S is M x E, T is E x M), or two degree lists.
+// With a `budget`, what reading holds (the files' bytes while parsing, the
+// pixels or degrees after) is charged to it before it is allocated; the
+// pixels and degrees stay charged.
 struct RouteInputs {
   bool matrices = false;
   io::PbmImage S, T;           // when matrices
   std::vector<uint32_t> s, t;  // otherwise
 };
-RouteInputs ReadRouteInputs(const RouteArgs& args);
+RouteInputs ReadRouteInputs(const RouteArgs& args,
+                            io::MemoryBudget* budget = nullptr);
 
 // M, the number of sources of the inputs (rows of S, or entries of s).
 size_t SourceCount(const RouteInputs& in);
@@ -90,9 +97,26 @@ size_t SourceCount(const RouteInputs& in);
 void RouteInputsInto(Router& router, const RouteInputs& in,
                      const Options& options, int32_t* out, Stats* stats);
 
-// The routes text of `routes` (M lines of k ids) into the file `path`
-// (atomically), or onto standard output when `path` is empty: what
+// Where the routes text goes: the file `path`, atomically, or standard
+// output when `path` is empty. A file's temporary file is created at
+// construction, so an unwritable -o fails before anything is read or
+// routed (and an interrupted run removes it, tools/io/file_io.h). What
 // `route` prints, so every tool that writes routes writes the same bytes.
+class RoutesOutput {
+ public:
+  explicit RoutesOutput(const std::string& path);
+  // The routes text of `ids` (M lines of k ids); throws io::IoError when a
+  // write fails. A file stays temporary until Commit().
+  void Write(const int32_t* ids, size_t M, size_t k);
+  // Moves the file into place, or flushes standard output (checked).
+  void Commit();
+
+ private:
+  std::string what_;
+  std::unique_ptr<io::AtomicOutputFile> file_;  // null for standard output
+};
+
+// RoutesOutput(path), Write and Commit in one.
 void WriteRoutesOutput(const int32_t* ids, size_t M, size_t k,
                        const std::string& path);
 

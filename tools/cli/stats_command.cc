@@ -15,6 +15,7 @@
 #include "phase_router/phase_router.h"
 #include "tools/cli/command_line.h"
 #include "tools/io/file_io.h"
+#include "tools/io/parse_number.h"
 
 namespace phase_router::cli {
 namespace {
@@ -38,14 +39,23 @@ SeedList ParseSeeds(const StatsArgs& args) {
   }
   const size_t colon = args.seeds.find(':');
   if (colon == std::string::npos) {
-    throw UsageError("--seeds: '" + args.seeds +
-                     "' is not FIRST:COUNT (e.g. 0:16 for seeds 0 to 15)");
+    throw UsageError("--seeds: " + io::QuoteForMessage(args.seeds) +
+                     " is not FIRST:COUNT (e.g. 0:16 for seeds 0 to 15)");
   }
   SeedList list;
+  constexpr uint64_t kLastSeed = std::numeric_limits<uint64_t>::max();
   list.first = ParseUnsignedOption("--seeds FIRST", args.seeds.substr(0, colon),
-                                   0, std::numeric_limits<uint64_t>::max());
+                                   0, kLastSeed);
   list.count = ParseUnsignedOption("--seeds COUNT",
                                    args.seeds.substr(colon + 1), 1, kMaxSeeds);
+  // The seeds are FIRST to FIRST + COUNT - 1: they must not wrap past
+  // 2^64 - 1 back to 0 (the Python binding refuses the same range).
+  if (list.count - 1 > kLastSeed - list.first) {
+    throw UsageError("--seeds " + io::SanitizeForMessage(args.seeds) +
+                     ": the last seed, FIRST + COUNT - 1, would be past 2^64 - 1 = " +
+                     std::to_string(kLastSeed) + " (seeds do not wrap to 0); with this "
+                     "FIRST, COUNT may be at most " + std::to_string(kLastSeed - list.first + 1));
+  }
   return list;
 }
 
@@ -59,8 +69,8 @@ double ParseConfidence(const std::string& text) {
                      errno == 0 &&
                      !std::isspace(static_cast<unsigned char>(text[0]));
   if (!whole || !(value > 0 && value <= 1)) {
-    throw UsageError("--confidence: '" + text +
-                     "' is out of range or not a number; " + expected);
+    throw UsageError("--confidence: " + io::QuoteForMessage(text) +
+                     " is out of range or not a number; " + expected);
   }
   return value;
 }
@@ -232,7 +242,7 @@ CLI::App* AddStatsCommand(CLI::App& app, StatsArgs& args) {
       ->add_option("--router", args.router,
                    "the router measured: phase, or a baseline (hash ignores S "
                    "and T; chung-lu and two-choice use their degrees)")
-      ->check(CLI::IsMember({"phase", "hash", "chung-lu", "two-choice"}))
+      ->check(OneOf({"phase", "hash", "chung-lu", "two-choice"}))
       ->capture_default_str();
   stats
       ->add_option(
@@ -248,12 +258,18 @@ CLI::App* AddStatsCommand(CLI::App& app, StatsArgs& args) {
 
 void RunStatsCommand(const StatsArgs& args) {
   CheckRouteInputOptions(args.routing);
-  const Options options = ParseRouteOptions(args.routing);
+  Options options = ParseRouteOptions(args.routing);
   const SeedList seeds = ParseSeeds(args);
   const double confidence = ParseConfidence(args.confidence);
   const Algorithm algorithm = ParseAlgorithm(args.router);
   ApplyTargetOption(args.routing.target);
-  const RouteInputs in = ReadRouteInputs(args.routing);
+  // The inputs and the seed list are the tool's; the statistics get the
+  // rest of the ceiling (and count their per-seed loads against it).
+  io::MemoryBudget budget = ToolMemoryBudget(options.memory_limit);
+  budget.Charge(seeds.count * sizeof(uint64_t), "the list of " +
+                                                    std::to_string(seeds.count) + " seeds");
+  const RouteInputs in = ReadRouteInputs(args.routing, &budget);
+  options.memory_limit = LibraryMemoryLimit(budget);
   const RoutingInput input =
       in.matrices
           ? RoutingInput::Matrices(
@@ -261,13 +277,13 @@ void RunStatsCommand(const StatsArgs& args) {
                 ByteMatrixView{in.T.pixels.data(), in.T.rows, in.T.cols, 0})
           : RoutingInput::Degrees(in.s, in.t);
   const std::vector<uint64_t> seed_list = SeedRange(seeds.first, seeds.count);
-  const SeedStats st = AverageOverSeeds(input, options, seed_list, algorithm);
+  const SeedStats st = WithinBudget(
+      budget, [&] { return AverageOverSeeds(input, options, seed_list, algorithm); });
   const CapacityEstimate cap = EstimateCapacity(st, confidence);
   if (args.json) {
-    const std::string text =
-        ToJson(st, cap, options, seeds)
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::printf("%s\n", text.c_str());
+    PrintOrThrow(ToJson(st, cap, options, seeds)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                 "\n");
   } else {
     PrintSummary(st, cap, seeds);
   }

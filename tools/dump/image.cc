@@ -8,6 +8,7 @@
 
 #include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
+#include "tools/io/parse_number.h"
 
 namespace phase_router::dump {
 namespace {
@@ -280,7 +281,7 @@ std::string EncodePng(const Image& image) {
 void WritePngFile(const std::string& path, const Image& image) {
   const std::string bytes = EncodePng(image);
   io::AtomicOutputFile file(path);
-  io::WriteAll(file.stream(), bytes.data(), bytes.size(), "'" + path + "'");
+  io::WriteAll(file.stream(), bytes.data(), bytes.size(), io::QuoteForMessage(path));
   file.Commit();
 }
 

@@ -28,10 +28,41 @@ bool IsSpace(char c) {
                 std::to_string(std::numeric_limits<uint32_t>::max()));
 }
 
+// The number of whitespace-separated tokens of `text`.
+size_t CountTokens(std::string_view text) {
+  size_t tokens = 0;
+  bool in_token = false;
+  for (char c : text) {
+    const bool space = IsSpace(c);
+    tokens += !space && !in_token;
+    in_token = !space;
+  }
+  return tokens;
+}
+
 }  // namespace
 
-std::vector<uint32_t> ParseDegrees(std::string_view text) {
+std::vector<uint32_t> ParseDegrees(std::string_view text, MemoryBudget* budget,
+                                   const std::string& what) {
+  // Counted first, so the vector is charged and allocated once.
+  const size_t tokens = CountTokens(text);
+  if (budget != nullptr) budget->Charge(uint64_t{tokens} * sizeof(uint32_t), what);
   std::vector<uint32_t> degrees;
+  try {
+    degrees.reserve(tokens);
+  } catch (...) {
+    if (budget != nullptr) budget->Release(uint64_t{tokens} * sizeof(uint32_t));
+    throw;
+  }
+  // A token that is refused below releases the charge with the vector.
+  struct Charged {
+    MemoryBudget* budget;
+    uint64_t bytes;
+    bool kept = false;
+    ~Charged() {
+      if (budget != nullptr && !kept) budget->Release(bytes);
+    }
+  } charged{budget, uint64_t{tokens} * sizeof(uint32_t)};
   size_t pos = 0;
   while (true) {
     while (pos < text.size() && IsSpace(text[pos])) ++pos;
@@ -53,15 +84,24 @@ std::vector<uint32_t> ParseDegrees(std::string_view text) {
   if (degrees.empty()) {
     throw IoError("no degrees found: the input is empty or only whitespace");
   }
+  charged.kept = true;
   return degrees;
 }
 
-std::vector<uint32_t> ReadDegreesFile(const std::string& path) {
-  const std::string text = ReadWholeFile(path);
+std::vector<uint32_t> ReadDegreesFile(const std::string& path, MemoryBudget* budget) {
+  const std::string name = SanitizeForMessage(path);
+  const std::string text = ReadWholeFile(path, budget);
+  struct Held {
+    MemoryBudget* budget;
+    uint64_t bytes;
+    ~Held() {
+      if (budget != nullptr) budget->Release(bytes);
+    }
+  } held{budget, text.capacity()};
   try {
-    return ParseDegrees(text);
+    return ParseDegrees(text, budget, "parsing its degrees");
   } catch (const IoError& e) {
-    throw IoError(path + ": " + e.what());
+    throw IoError(name + ": " + e.what());
   }
 }
 

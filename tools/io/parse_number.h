@@ -23,10 +23,19 @@ std::optional<uint64_t> ParseDecimalU64(std::string_view text);
 // used to build messages that say what is wrong, not just that it is.
 const char* DescribeBadDecimal(std::string_view text);
 
-// `text` quoted for an error message, shortened to at most `max_chars`
-// characters with "..." so a binary file cannot flood the terminal, and with
-// control bytes shown as '?' so the message stays on one line.
-std::string QuoteForMessage(std::string_view text, size_t max_chars = 32);
+// How the tools echo anything a user gave them (option values, paths, file
+// contents) in a message: control characters (C0, DEL, C1) and bytes that
+// are not UTF-8 become '?', so a message stays one line and cannot drive the
+// terminal; text longer than kMaxEchoChars characters keeps its first and
+// last characters around "...", so a binary file or a pasted blob cannot
+// flood the terminal while a long path keeps its file name.
+inline constexpr size_t kMaxEchoChars = 80;
+std::string SanitizeForMessage(std::string_view text,
+                               size_t max_chars = kMaxEchoChars);
+
+// SanitizeForMessage(text) in single quotes: 'text'.
+std::string QuoteForMessage(std::string_view text,
+                            size_t max_chars = kMaxEchoChars);
 
 }  // namespace phase_router::io
 

@@ -229,7 +229,8 @@ void AppendRawRaster(const uint8_t* pixels, size_t rows, size_t cols,
 
 }  // namespace
 
-PbmImage ParsePbm(std::string_view bytes) {
+PbmImage ParsePbm(std::string_view bytes, MemoryBudget* budget,
+                  const std::string& what) {
   PbmCursor cursor(bytes);
   const PbmEncoding encoding = ParseMagic(cursor);
   const uint64_t width = ParseHeaderNumber(cursor, "width");
@@ -238,21 +239,43 @@ PbmImage ParsePbm(std::string_view bytes) {
   PbmImage image;
   image.rows = static_cast<size_t>(height);
   image.cols = static_cast<size_t>(width);
-  if (encoding == PbmEncoding::kPlain) {
-    ParsePlainRaster(cursor, image);
-  } else {
-    ParseRawRaster(cursor, image);
+  // The pixels are charged before the raster parsers allocate them, but
+  // only once the raster is known to be there: a short file is reported as
+  // truncated, not as over the memory limit.
+  const uint64_t pixels = uint64_t{image.rows} * image.cols;
+  const bool whole = encoding == PbmEncoding::kPlain
+                         ? cursor.remaining() >= pixels
+                         : cursor.remaining() > (image.cols + 7) / 8 * uint64_t{image.rows};
+  if (budget != nullptr && whole) budget->Charge(pixels, what);
+  try {
+    if (encoding == PbmEncoding::kPlain) {
+      ParsePlainRaster(cursor, image);
+    } else {
+      ParseRawRaster(cursor, image);
+    }
+    CheckNothingAfterRaster(cursor, encoding);
+  } catch (...) {
+    if (budget != nullptr && whole) budget->Release(pixels);
+    throw;
   }
-  CheckNothingAfterRaster(cursor, encoding);
   return image;
 }
 
-PbmImage ReadPbmFile(const std::string& path) {
-  const std::string bytes = ReadWholeFile(path);
+PbmImage ReadPbmFile(const std::string& path, MemoryBudget* budget) {
+  const std::string name = SanitizeForMessage(path);
+  const std::string bytes = ReadWholeFile(path, budget);
+  // The file's bytes are freed on return, whatever happens.
+  struct Held {
+    MemoryBudget* budget;
+    uint64_t bytes;
+    ~Held() {
+      if (budget != nullptr) budget->Release(bytes);
+    }
+  } held{budget, bytes.capacity()};
   try {
-    return ParsePbm(bytes);
+    return ParsePbm(bytes, budget, "decoding its pixels");
   } catch (const IoError& e) {
-    throw IoError(path + ": " + e.what());
+    throw IoError(name + ": " + e.what());
   }
 }
 
@@ -275,7 +298,7 @@ void WritePbmFile(const std::string& path, const uint8_t* pixels, size_t rows,
                   size_t cols, PbmEncoding encoding) {
   const std::string text = FormatPbm(pixels, rows, cols, encoding);
   AtomicOutputFile file(path);
-  WriteAll(file.stream(), text.data(), text.size(), "'" + path + "'");
+  WriteAll(file.stream(), text.data(), text.size(), QuoteForMessage(path));
   file.Commit();
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/io/file_io.h"
+
 namespace phase_router::io {
 
 enum class PbmEncoding {
@@ -37,10 +39,16 @@ struct PbmImage {
 // IoError on anything else: bad magic, missing or invalid or zero size, more
 // than kMaxPbmPixels, truncated raster, invalid raster characters, and
 // non-whitespace data after the raster (so multi-image files are refused).
-PbmImage ParsePbm(std::string_view bytes);
+// With a `budget`, the pixels (rows * cols bytes) are charged to it, as
+// `what`, before they are allocated.
+PbmImage ParsePbm(std::string_view bytes, MemoryBudget* budget = nullptr,
+                  const std::string& what = "a PBM image");
 
 // ParsePbm on the file's contents; messages are prefixed with the path.
-PbmImage ReadPbmFile(const std::string& path);
+// With a `budget`, the file's bytes are charged while they are held and the
+// pixels stay charged (the caller releases pixels.size() when it frees
+// them).
+PbmImage ReadPbmFile(const std::string& path, MemoryBudget* budget = nullptr);
 
 // The PBM text of a rows x cols matrix (nonzero byte = 1). P1 rows start on
 // a new line and wrap at 70 characters, as netpbm asks; P4 rows are padded

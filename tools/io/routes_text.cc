@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/io/file_io.h"
+#include "tools/io/parse_number.h"
 
 namespace phase_router::io {
 namespace {
@@ -36,13 +37,20 @@ std::string FormatRoutesText(const int32_t* ids, size_t M, size_t k) {
   return text;
 }
 
+constexpr size_t kFlushBytes = size_t{1} << 20;
+
+uint64_t RoutesTextBufferBytes(size_t M, size_t k) {
+  const uint64_t row_chars = MaxRowChars(k);
+  const uint64_t text = M > kFlushBytes / row_chars ? kFlushBytes : M * row_chars;
+  return text + row_chars;
+}
+
 void WriteRoutesText(std::FILE* stream, const int32_t* ids, size_t M, size_t k,
                      const std::string& what) {
-  constexpr size_t kFlushBytes = size_t{1} << 20;
-  const size_t row_chars = MaxRowChars(k);
-  // Room for a full flush chunk plus one worst-case row, so a row never has
-  // to be split and the loop needs no bounds check per entry.
-  std::vector<char> buffer(kFlushBytes + row_chars);
+  // Room for a full flush chunk (or the whole text, when shorter) plus one
+  // worst-case row, so a row never has to be split and the loop needs no
+  // bounds check per entry.
+  std::vector<char> buffer(RoutesTextBufferBytes(M, k));
   char* end = buffer.data();
   for (size_t i = 0; i < M; ++i) {
     end = FormatRoutesRow(ids + i * k, k, end);
@@ -57,7 +65,7 @@ void WriteRoutesText(std::FILE* stream, const int32_t* ids, size_t M, size_t k,
 void WriteRoutesTextFile(const std::string& path, const int32_t* ids, size_t M,
                          size_t k) {
   AtomicOutputFile file(path);
-  WriteRoutesText(file.stream(), ids, M, k, "'" + path + "'");
+  WriteRoutesText(file.stream(), ids, M, k, QuoteForMessage(path));
   file.Commit();
 }
 

@@ -23,6 +23,11 @@ std::string FormatRoutesText(const int32_t* ids, size_t M, size_t k);
 void WriteRoutesText(std::FILE* stream, const int32_t* ids, size_t M, size_t k,
                      const std::string& what);
 
+// The bytes WriteRoutesText allocates for its buffer for M rows of k ids
+// (the whole text at its longest, up to about 1 MiB, plus one row), for
+// memory ceilings.
+uint64_t RoutesTextBufferBytes(size_t M, size_t k);
+
 // WriteRoutesText all-or-nothing into `path` (see AtomicOutputFile).
 void WriteRoutesTextFile(const std::string& path, const int32_t* ids, size_t M,
                          size_t k);

@@ -14,15 +14,29 @@
 // line, 1 for anything else), so no rank waits in a collective that another
 // will never enter, and no MPI_Abort is needed. (mpirun still notes the
 // non-zero exit in a banner of its own; `mpirun --quiet` drops it.)
+//
+// The ranks must route one routing: before reading they agree on a
+// fingerprint of every option (an MPMD launch gives each rank its own
+// command line), and after reading on a fingerprint of the inputs' shape
+// and contents (ranks may read different files of the same name); any
+// difference fails every rank with one message naming the option or input
+// and the first rank that differs. Outputs are opened (as temporary files)
+// before reading, written, and moved into place only once every rank has
+// written its part; with --per-rank-output rank 0 then removes the parts an
+// earlier run with more ranks (or another zero-padding) left under the
+// same prefix, so `cat PREFIX.*` is exactly this run's output.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <limits>
+#include <memory>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -31,7 +45,10 @@
 #include "phase_router/phase_router.h"
 #include "tools/cli/command_line.h"
 #include "tools/cli/route_command.h"
+#include "tools/io/file_io.h"
 #include "tools/io/io_error.h"
+#include "tools/io/parse_number.h"
+#include "tools/io/routes_text.h"
 
 namespace phase_router::mpi {
 namespace {
@@ -123,7 +140,8 @@ void AddOptions(CLI::App& app, MpiArgs& args) {
       app.add_option("--per-rank-output", args.per_rank_prefix,
                      "instead of gathering, each rank writes its own rows "
                      "to PREFIX.RANK (RANK zero-padded, so `cat PREFIX.*` "
-                     "is the whole output)")
+                     "is the whole output: PREFIX.DIGITS files of earlier "
+                     "runs are removed)")
           ->type_name("PREFIX");
   args.gather_chunk_option =
       app.add_option("--gather-chunk", args.gather_chunk,
@@ -166,34 +184,124 @@ Plan CheckOptions(const MpiArgs& args, const Ranks& ranks) {
   return plan;
 }
 
-// Collective: every rank must route with the same options. They parse the
-// same argv under a plain mpirun, but an MPMD launch (`mpirun -np 1 A : -np
-// 1 A --tiling on`) gives each its own, and ranks that disagree would write
-// rows of different routings into one output.
-void CheckSameOptions(const Options& o) {
-  struct Named {
-    const char* option;
-    uint64_t value;
+// ---- Fingerprints: the ranks route one routing ------------------------------
+
+// A 64-bit fingerprint of bytes (words multiplied and folded in, the length
+// last): equal inputs give equal values; different ones differ but for a
+// 2^-64 chance, which is what one compare across ranks needs.
+uint64_t Fingerprint(const void* data, size_t bytes) {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  const auto mix = [&h](uint64_t word) {
+    h ^= word;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
   };
-  const Named mine[] = {
+  size_t n = 0;
+  for (; n + 8 <= bytes; n += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + n, 8);
+    mix(word);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p + n, bytes - n);
+  mix(tail);
+  mix(bytes);
+  h ^= h >> 29;
+  h *= 0x94D049BB133111EBull;
+  return h ^ (h >> 32);
+}
+
+uint64_t Fingerprint(const std::string& text) { return Fingerprint(text.data(), text.size()); }
+
+// One named part of what the ranks must agree on.
+struct Part {
+  std::string name;
+  uint64_t value;
+};
+
+// Collective: every rank's `parts` (the same names in the same order) are
+// compared with rank 0's; the first that differs throws `Err(describe(name,
+// rank))` on every rank, naming the part and the first rank that differs.
+template <typename Err, typename Describe>
+void CheckSameOnEveryRank(const std::vector<Part>& parts, const Ranks& ranks,
+                          const Describe& describe) {
+  const int count = static_cast<int>(parts.size());
+  std::vector<uint64_t> mine(parts.size());
+  for (size_t n = 0; n < parts.size(); ++n) mine[n] = parts[n].value;
+  std::vector<uint64_t> all(parts.size() * static_cast<size_t>(ranks.size));
+  MPI_Allgather(mine.data(), count, MPI_UINT64_T, all.data(), count, MPI_UINT64_T,
+                MPI_COMM_WORLD);
+  for (size_t n = 0; n < parts.size(); ++n) {
+    for (int r = 1; r < ranks.size; ++r) {
+      if (all[static_cast<size_t>(r) * parts.size() + n] != all[n]) {
+        throw Err(describe(parts[n].name, r));
+      }
+    }
+  }
+}
+
+// Collective, before anything is read: every option, parsed (so "--seed 010"
+// and "--seed 10" agree), the output path and prefix included. Input paths
+// may differ (node-local copies); their contents are compared after reading.
+void CheckSameOptions(const MpiArgs& args, const Plan& plan, const Ranks& ranks) {
+  const Options& o = plan.options;
+  const auto given = [](const CLI::Option* option) { return option != nullptr && option->count() > 0; };
+  const std::vector<Part> parts = {
+      {"input (--s/--t or --s-degrees/--t-degrees)",
+       given(args.route.s_pbm_option) ? 1u : 2u},
       {"-k", o.k},
       {"--seed", o.seed},
       {"--no-align", o.align ? 0u : 1u},
       {"--row-perm", o.row_perm ? 1u : 0u},
       {"--select", static_cast<uint64_t>(o.select)},
+      {"--method", static_cast<uint64_t>(o.method)},
       {"--tiling", static_cast<uint64_t>(o.tiling)},
+      {"--threads", static_cast<uint64_t>(o.threads)},
+      {"--memory-limit", o.memory_limit},
+      {"--target", Fingerprint(given(args.route.target.option) ? "=" + args.route.target.name : "")},
+      {"-o", Fingerprint(given(args.route.output_option) ? "=" + args.route.output : "")},
+      {"--per-rank-output", Fingerprint(given(args.per_rank_option) ? "=" + args.per_rank_prefix : "")},
+      {"--gather-chunk", plan.gather_chunk},
+      {"--stats", args.route.stats ? 1u : 0u},
   };
-  constexpr int kCount = sizeof(mine) / sizeof(mine[0]);
-  uint64_t values[kCount], low[kCount], high[kCount];
-  for (int n = 0; n < kCount; ++n) values[n] = mine[n].value;
-  MPI_Allreduce(values, low, kCount, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(values, high, kCount, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-  for (int n = 0; n < kCount; ++n) {
-    if (low[n] == high[n]) continue;
-    throw UsageError(std::string("the ranks were given different ") +
-                     mine[n].option +
-                     " options: every rank must get the same command line");
+  CheckSameOnEveryRank<UsageError>(parts, ranks, [](const std::string& name, int rank) {
+    return "the ranks were given different " + name + " options (rank " + std::to_string(rank) +
+           "'s differ from rank 0's; an MPMD launch gives each its own command line): "
+           "every rank must get the same command line";
+  });
+}
+
+// Collective, after reading: the inputs' shape, then their contents.
+void CheckSameInputs(const MpiArgs& args, const cli::RouteInputs& in, const Ranks& ranks) {
+  const size_t M = cli::SourceCount(in);
+  const size_t E = in.matrices ? in.S.cols : in.t.size();
+  // Shapes first: their message can show the numbers.
+  const uint64_t shape[2] = {M, E};
+  uint64_t low[2], high[2];
+  MPI_Allreduce(shape, low, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(shape, high, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  if (low[0] != high[0] || low[1] != high[1]) {
+    throw io::IoError(
+        "the ranks read different inputs (M from " + std::to_string(low[0]) +
+        " to " + std::to_string(high[0]) + ", E from " +
+        std::to_string(low[1]) + " to " + std::to_string(high[1]) +
+        "): every rank must see the same files");
   }
+  const std::string s_name = in.matrices ? "S " + io::QuoteForMessage(args.route.s_pbm)
+                                         : "s " + io::QuoteForMessage(args.route.s_degrees);
+  const std::string t_name = in.matrices ? "T " + io::QuoteForMessage(args.route.t_pbm)
+                                         : "t " + io::QuoteForMessage(args.route.t_degrees);
+  const std::vector<Part> parts = {
+      {s_name, in.matrices ? Fingerprint(in.S.pixels.data(), in.S.pixels.size())
+                           : Fingerprint(in.s.data(), in.s.size() * sizeof(uint32_t))},
+      {t_name, in.matrices ? Fingerprint(in.T.pixels.data(), in.T.pixels.size())
+                           : Fingerprint(in.t.data(), in.t.size() * sizeof(uint32_t))},
+  };
+  CheckSameOnEveryRank<io::IoError>(parts, ranks, [](const std::string& name, int rank) {
+    return "the ranks read different inputs: " + name + " on rank " + std::to_string(rank) +
+           " has the shape of rank 0's but other contents: every rank must read the same files";
+  });
 }
 
 // ---- Rows -------------------------------------------------------------------
@@ -227,43 +335,8 @@ size_t CheckedEntries(size_t rows, size_t k) {
 
 // ---- The steps --------------------------------------------------------------
 
-// Every rank must have read the same M and E: with inputs on a file system
-// the ranks do not share, a different file would silently mix routings.
-void CheckSameShape(size_t M, size_t E) {
-  const uint64_t mine[2] = {M, E};
-  uint64_t low[2], high[2];
-  MPI_Allreduce(mine, low, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(mine, high, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-  if (low[0] != high[0] || low[1] != high[1]) {
-    throw io::IoError(
-        "the ranks read different inputs (M from " + std::to_string(low[0]) +
-        " to " + std::to_string(high[0]) + ", E from " +
-        std::to_string(low[1]) + " to " + std::to_string(high[1]) +
-        "): every rank must see the same files");
-  }
-}
-
 size_t TargetCount(const cli::RouteInputs& in) {
   return in.matrices ? in.S.cols : in.t.size();
-}
-
-// This rank's routes. Rank 0, when it gathers, holds room for all M rows
-// and routes its own into the front of it (they are the first rows), so
-// the gather copies nothing of rank 0's. Rank 0's buffer obeys the same
-// memory ceiling as a routing.
-std::vector<int32_t> AllocateRoutes(size_t M, const RowSpan& mine, bool whole,
-                                    const Options& options) {
-  const size_t entries = CheckedEntries(whole ? M : mine.size(), options.k);
-  const uint64_t limit =
-      options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-  if (entries * sizeof(int32_t) > limit) {
-    throw Error(ErrorCode::kOutOfMemory,
-                "gathering " + std::to_string(entries * sizeof(int32_t)) +
-                    " bytes of routes on rank 0 is over the memory limit of " +
-                    std::to_string(limit) +
-                    " bytes (--memory-limit, or --per-rank-output)");
-  }
-  return std::vector<int32_t>(entries);
 }
 
 // Routes this rank's rows. An empty range (more ranks than sources) routes
@@ -330,6 +403,44 @@ std::string PerRankPath(const std::string& prefix, const Ranks& ranks) {
   return prefix + "." + number;
 }
 
+// Rank 0, once every part of this run is in place: removes what earlier
+// runs left under the prefix, PREFIX.DIGITS (any padding: a run on 12
+// ranks wrote PREFIX.00 to PREFIX.11) and their temporary files
+// (PREFIX.DIGITS.tmp.XXXXXX, left only by a run killed outright), other
+// than this run's parts. `cat PREFIX.*` then reads exactly this run's
+// output. Returns how many files it removed.
+size_t RemoveStaleParts(const std::string& prefix, const Ranks& ranks) {
+  namespace fs = std::filesystem;
+  const fs::path path(prefix);
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const std::string base = path.filename().string() + ".";
+  std::vector<std::string> current;
+  for (int r = 0; r < ranks.size; ++r) {
+    current.push_back(fs::path(PerRankPath(prefix, {r, ranks.size})).filename().string());
+  }
+  std::vector<std::string> stale;
+  std::error_code error;
+  fs::directory_iterator it(dir, error);
+  for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, base.size(), base) != 0) continue;
+    std::string rest = name.substr(base.size());
+    const size_t tmp = rest.find(".tmp.");
+    if (tmp != std::string::npos && rest.size() == tmp + 11) rest.resize(tmp);
+    const bool digits = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    if (!digits || std::find(current.begin(), current.end(), name) != current.end()) continue;
+    stale.push_back((dir / name).string());
+  }
+  if (error) {
+    throw io::IoError("--per-rank-output: cannot list " + io::QuoteForMessage(dir.string()) +
+                      " for the parts of earlier runs: " + error.message());
+  }
+  for (const std::string& file : stale) io::RemoveFile(file);
+  return stale.size();
+}
+
 // ---- --stats ----------------------------------------------------------------
 
 // What each rank reports to rank 0 for --stats: doubles only, so one
@@ -356,14 +467,16 @@ const char* MethodOfReport(double code) {
   return code == 1 ? "bits" : code == 2 ? "arcs" : "none";
 }
 
-void PrintStats(const RankReport& mine, const Ranks& ranks, size_t M, size_t E,
-                const Options& options, double gather_ms, double write_ms,
-                double wall_ms) {
+// Collective: rank 0 prints the line; its outcome (a failed write of it)
+// is rank 0's, every other rank's is success.
+Outcome PrintStats(const RankReport& mine, const Ranks& ranks, size_t M, size_t E,
+                   const Options& options, double gather_ms, double write_ms,
+                   double wall_ms) {
   constexpr int kFields = sizeof(RankReport) / sizeof(double);
   std::vector<RankReport> all(ranks.rank == 0 ? ranks.size : 0);
   MPI_Gather(&mine, kFields, MPI_DOUBLE, all.data(), kFields, MPI_DOUBLE, 0,
              MPI_COMM_WORLD);
-  if (ranks.rank != 0) return;
+  if (ranks.rank != 0) return {};
   nlohmann::ordered_json per_rank = nlohmann::ordered_json::array();
   double active = 0, read_ms = 0, route_ms = 0;
   for (const RankReport& r : all) {
@@ -399,7 +512,7 @@ void PrintStats(const RankReport& mine, const Ranks& ranks, size_t M, size_t E,
   json["per_rank"] = std::move(per_rank);
   const std::string line =
       json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::fprintf(stderr, "%s\n", line.c_str());
+  return Attempt([&] { cli::PrintStatsLine(line); });
 }
 
 double MillisecondsSince(double start) { return (MPI_Wtime() - start) * 1e3; }
@@ -414,10 +527,12 @@ Outcome ParseCommandLine(CLI::App& app, int argc, char** argv,
     app.parse(argc, argv);
     return {};
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0) return {kExitUsage, e.what()};
-    if (ranks.rank == 0) app.exit(e);
+    if (e.get_exit_code() != 0) return {kExitUsage, cli::DescribeParseError(e, app)};
     *done = true;
-    return {};
+    if (ranks.rank != 0) return {};
+    app.exit(e);
+    // Help and --version are outputs like any other: checked.
+    return Attempt([] { io::FlushOrThrow(stdout, "standard output"); });
   }
 }
 
@@ -429,32 +544,54 @@ struct Share {
   Stats stats;  // with --stats only: the router computes it only if asked
 };
 
-void RouteShare(const cli::RouteInputs& in, const Plan& plan,
-                const Ranks& ranks, bool gather, bool stats, Share* share) {
+// Routes this rank's rows. Rank 0, when it gathers, holds room for all M
+// rows and routes its own into the front of it (they are the first rows),
+// so the gather copies nothing of rank 0's. One ceiling for the rank: its
+// inputs (charged already), its routes, the text writer's buffer where it
+// writes and rank 0's gather staging are charged to `budget` before they are
+// allocated, and the router gets what is left.
+void RouteShare(const cli::RouteInputs& in, const Plan& plan, const Ranks& ranks,
+                bool gather, bool stats, io::MemoryBudget& budget, Share* share) {
   const size_t M = cli::SourceCount(in);
+  const size_t k = plan.options.k;
   share->rows = RowsOfRank(M, ranks.rank, ranks.size);
-  share->routes =
-      AllocateRoutes(M, share->rows, gather && ranks.rank == 0, plan.options);
-  // One ceiling for rank 0's routes and its routing together: the router
-  // gets what the gathered routes leave of it.
-  Options options = plan.options;
-  if (gather && ranks.rank == 0) {
-    const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-    options.memory_limit = std::max<uint64_t>(1, limit - share->routes.size() * sizeof(int32_t));
+  const bool whole = gather && ranks.rank == 0;
+  const size_t entries = CheckedEntries(whole ? M : share->rows.size(), k);
+  budget.Charge(uint64_t{entries} * sizeof(int32_t),
+                whole ? "gathering all " + std::to_string(M) +
+                            " rows of routes on rank 0 (--per-rank-output keeps each "
+                            "rank's rows where they are routed)"
+                      : "this rank's " + std::to_string(share->rows.size()) + " rows of routes");
+  if (whole || !gather) {
+    const size_t written = whole ? M : share->rows.size();
+    budget.Charge(io::RoutesTextBufferBytes(written, k),
+                  "writing " + std::to_string(written) + " rows of routes as text");
   }
-  RouteMyRows(in, M, share->rows, options, ranks.rank, share->routes.data(),
-              stats ? &share->stats : nullptr);
+  if (whole) {
+    budget.Charge(uint64_t{static_cast<size_t>(ranks.size - 1)} * plan.gather_chunk *
+                      sizeof(int32_t),
+                  "the gather's staging buffer on rank 0 (--gather-chunk)");
+  }
+  share->routes.resize(entries);
+  Options options = plan.options;
+  options.memory_limit = cli::LibraryMemoryLimit(budget);
+  cli::WithinBudget(budget, [&] {
+    RouteMyRows(in, M, share->rows, options, ranks.rank, share->routes.data(),
+                stats ? &share->stats : nullptr);
+  });
 }
 
-// Rank 0's whole output (after the gather), or each rank's own part.
-void WriteShare(const Share& share, size_t M, size_t k, const MpiArgs& args,
-                const Ranks& ranks, bool gather) {
+// The output this rank writes, if any: rank 0's whole output when it
+// gathers, each rank's part with --per-rank-output. Opened before anything
+// is read, so an unwritable path fails first; it stays a temporary file
+// until every rank has written its part.
+std::unique_ptr<cli::RoutesOutput> OpenOutput(const MpiArgs& args, const Ranks& ranks,
+                                              bool gather) {
   if (!gather) {
-    cli::WriteRoutesOutput(share.routes.data(), share.rows.size(), k,
-                           PerRankPath(args.per_rank_prefix, ranks));
-  } else if (ranks.rank == 0) {
-    cli::WriteRoutesOutput(share.routes.data(), M, k, args.route.output);
+    return std::make_unique<cli::RoutesOutput>(PerRankPath(args.per_rank_prefix, ranks));
   }
+  if (ranks.rank == 0) return std::make_unique<cli::RoutesOutput>(args.route.output);
+  return nullptr;
 }
 
 int Run(int argc, char** argv, const Ranks& ranks) {
@@ -475,24 +612,29 @@ int Run(int argc, char** argv, const Ranks& ranks) {
   Plan plan;
   const auto check = [&] { plan = CheckOptions(args, ranks); };
   if (int s = Agree(Attempt(check), ranks)) return s;
-  const auto same_options = [&] { CheckSameOptions(plan.options); };
+  const auto same_options = [&] { CheckSameOptions(args, plan, ranks); };
   if (int s = Agree(Attempt(same_options), ranks)) return s;
+
+  const bool gather = args.per_rank_option->count() == 0;
+  std::unique_ptr<cli::RoutesOutput> output;
+  const auto open = [&] { output = OpenOutput(args, ranks, gather); };
+  if (int s = Agree(Attempt(open), ranks)) return s;
 
   RankReport report;
   double t0 = MPI_Wtime();
+  io::MemoryBudget budget = cli::ToolMemoryBudget(plan.options.memory_limit);
   cli::RouteInputs in;
-  const auto read = [&] { in = cli::ReadRouteInputs(args.route); };
+  const auto read = [&] { in = cli::ReadRouteInputs(args.route, &budget); };
   if (int s = Agree(Attempt(read), ranks)) return s;
   report.read_ms = MillisecondsSince(t0);
   const size_t M = cli::SourceCount(in), E = TargetCount(in);
-  const auto same_shape = [&] { CheckSameShape(M, E); };
-  if (int s = Agree(Attempt(same_shape), ranks)) return s;
+  const auto same_inputs = [&] { CheckSameInputs(args, in, ranks); };
+  if (int s = Agree(Attempt(same_inputs), ranks)) return s;
 
-  const bool gather = args.per_rank_option->count() == 0;
   t0 = MPI_Wtime();
   Share share;
   const auto route = [&] {
-    RouteShare(in, plan, ranks, gather, args.route.stats, &share);
+    RouteShare(in, plan, ranks, gather, args.route.stats, budget, &share);
   };
   if (int s = Agree(Attempt(route), ranks)) return s;
   report.route_ms = MillisecondsSince(t0);
@@ -512,9 +654,23 @@ int Run(int argc, char** argv, const Ranks& ranks) {
     GatherRoutes(M, k, ranks, plan.gather_chunk, staging, &share.routes);
     gather_ms = MillisecondsSince(t0);
   }
+  // Written whole or not at all: every part is written (to its temporary
+  // file), then, only if all were, moved into place.
   t0 = MPI_Wtime();
-  const auto write = [&] { WriteShare(share, M, k, args, ranks, gather); };
+  const auto write = [&] {
+    if (output) output->Write(share.routes.data(), gather ? M : share.rows.size(), k);
+  };
   if (int s = Agree(Attempt(write), ranks)) return s;
+  const auto commit = [&] {
+    if (output) output->Commit();
+  };
+  if (int s = Agree(Attempt(commit), ranks)) return s;
+  if (!gather) {
+    const auto stale = [&] {
+      if (ranks.rank == 0) RemoveStaleParts(args.per_rank_prefix, ranks);
+    };
+    if (int s = Agree(Attempt(stale), ranks)) return s;
+  }
   const double write_ms = MillisecondsSince(t0);
 
   if (args.route.stats) {
@@ -526,8 +682,11 @@ int Run(int argc, char** argv, const Ranks& ranks) {
     report.active_routes = static_cast<double>(share.stats.active_routes);
     report.tiled = share.stats.tiled ? 1 : 0;
     report.laps = static_cast<double>(share.stats.laps);  // < 2^31: exact
-    PrintStats(report, ranks, M, E, plan.options, gather_ms, write_ms,
-               MillisecondsSince(start));
+    if (int s = Agree(PrintStats(report, ranks, M, E, plan.options, gather_ms, write_ms,
+                                 MillisecondsSince(start)),
+                      ranks)) {
+      return s;
+    }
   }
   return 0;
 }

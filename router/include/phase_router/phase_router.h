@@ -69,10 +69,17 @@ struct Options {
   bool align = true;      // SPEC.md step 1
   bool row_perm = false;  // SPEC.md step 5
   Select select = Select::kRandom;
-  // OpenMP threads for this call; 0 = OpenMP default. Routings under 2^20
-  // bits (rows routed x E; at least 256 columns counted for the arc method)
-  // run on the calling thread whatever this says: waking a team costs more
-  // than they do.
+  // OpenMP threads for this call; 0 = OpenMP default (omp_get_max_threads(),
+  // capped at the bound below). Routings under 2^20 bits (rows routed x E;
+  // at least 256 columns counted for the arc method) run on the calling
+  // thread whatever this says: waking a team costs more than they do.
+  // Bounded by 4 x the CPUs OpenMP reports (omp_get_num_procs()), but at
+  // least 64 and at most 1024: beyond it every call (Route*, HashRoute, the
+  // baselines, AverageOverSeeds) throws Error(kBadOption) naming the value
+  // and the bound. Before a team larger than any started so far runs, the
+  // library checks that the system can start it (with OMP_STACKSIZE's
+  // stacks): where it cannot (ulimit -v, -u) the call throws
+  // Error(kOutOfMemory) instead of OpenMP ending the process.
   int threads = 0;
   // Memory ceiling of one call, in bytes; 0 = DefaultMemoryLimit(). A call
   // counts the workspace its plan needs (method, row range, threads; for
@@ -228,8 +235,10 @@ Routes RouteDegrees(std::span<const uint32_t> s, std::span<const uint32_t> t,
 // rejected, reported ascending and -1 padded like Route's output. It ignores
 // the degree constraints (every source accepts every target, no target
 // capacity), so it is the throughput yardstick and the balance baseline of a
-// router without global state. Deterministic for any thread count. The
-// owned variant refuses M * k * 4 bytes over Options::memory_limit.
+// router without global state. Deterministic for any thread count.
+// Options::threads is checked as for Route. Options::memory_limit counts
+// each thread's scratch (E bits) and, for the owned variant, the M * k * 4
+// bytes of routes.
 void HashRoute(size_t M, size_t E, const Options& options, int32_t* out);
 Routes HashRoute(size_t M, size_t E, const Options& options);
 

@@ -62,7 +62,10 @@ typedef struct pr_options {
   int align;             /* nonzero: only the row degrees matter (default 1) */
   int row_perm;          /* nonzero: permute rows, SPEC step 5 (default 0) */
   pr_select select;      /* default PR_SELECT_RANDOM */
-  int threads;           /* OpenMP threads; 0 = OpenMP's default */
+  int threads;           /* OpenMP threads; 0 = OpenMP's default; at most
+                            4 x the CPUs (at least 64, at most 1024):
+                            PR_ERROR_BAD_OPTION beyond, PR_ERROR_OUT_OF_MEMORY
+                            when the system cannot start them */
   uint64_t memory_limit; /* bytes; 0 = the library's default ceiling */
   pr_method method;      /* default PR_METHOD_AUTO */
   size_t row_begin;      /* route sources [row_begin, row_end) only; */
@@ -137,7 +140,8 @@ pr_error pr_route_degrees(pr_router* router, const uint32_t* s, size_t M,
 
 /* The hash-router baseline (phase_router::HashRoute): min(k, E) distinct
  * uniform targets per source, no degree constraints. Uses options->k,
- * seed and threads. */
+ * seed, threads (checked as for pr_route_*) and memory_limit (each
+ * thread's scratch of E bits). */
 pr_error pr_hash_route(size_t M, size_t E, const pr_options* options,
                        int32_t* out);
 
