@@ -436,6 +436,39 @@ ByteMatrixView ByteView(const py::array& a, const char* name) {
   return v;
 }
 
+std::string ShapeText(const py::array& a) {
+  return std::to_string(a.shape(0)) + "x" + std::to_string(a.shape(1));
+}
+
+// An empty matrix is named before its strides are looked at (numpy gives
+// an empty array zero strides, which would otherwise be reported instead).
+void CheckNotEmpty(const py::array& a, const char* name, Layout layout) {
+  if (a.shape(0) > 0 && a.shape(1) > 0) return;
+  throw Error(ErrorCode::kBadShape,
+              std::string(name) + " is empty (" + ShapeText(a) +
+                  (layout == Layout::kBits ? " uint64 words" : " cells") +
+                  "): a routing needs at least one source, one target and "
+                  "one word or cell a row");
+}
+
+// Packed S is M x ceil(E/64) words and T is E x ceil(M/64): each one's
+// row count is the other's bit length. Too few words a row is an error
+// that names both shapes; more are padding, ignored.
+void CheckPackedShapes(const py::array& S, const py::array& T) {
+  const size_t M = static_cast<size_t>(S.shape(0)),
+               E = static_cast<size_t>(T.shape(0));
+  const size_t s_words = (E + 63) / 64, t_words = (M + 63) / 64;
+  if (static_cast<size_t>(S.shape(1)) >= s_words &&
+      static_cast<size_t>(T.shape(1)) >= t_words) return;
+  throw Error(ErrorCode::kBadShape,
+              "packed shape mismatch: S (" + ShapeText(S) + ") has M = " +
+                  std::to_string(M) + " rows and T (" + ShapeText(T) +
+                  ") has E = " + std::to_string(E) +
+                  " rows, so S needs at least " + std::to_string(s_words) +
+                  " uint64 word(s) a row (ceil(E/64)) and T at least " +
+                  std::to_string(t_words) + " (ceil(M/64)); see pack_bits");
+}
+
 // Packed rows: the array is rows x words; `cols` (the bit length of a row)
 // comes from the other matrix.
 BitMatrixView BitView(const py::array& a, size_t cols, const char* name) {
@@ -628,6 +661,8 @@ py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
   }
   CheckTwoDimensional(S, "S");
   CheckTwoDimensional(T, "T");
+  CheckNotEmpty(S, "S", s_layout);
+  CheckNotEmpty(T, "T", t_layout);
   if (s_layout == Layout::kBytes) {
     const ByteMatrixView s = ByteView(S, "S"), t = ByteView(T, "T");
     return RunRouting(shared, s.rows, call, out,
@@ -638,6 +673,7 @@ py::object RouteMatrices(PyRouter* shared, py::handle S_in, py::handle T_in,
   // counts.
   const size_t M = static_cast<size_t>(S.shape(0)),
                E = static_cast<size_t>(T.shape(0));
+  CheckPackedShapes(S, T);
   const BitMatrixView s = BitView(S, E, "S"), t = BitView(T, M, "T");
   return RunRouting(shared, M, call, out,
                     [&](Router& r, const Options& o, int32_t* data, Stats* st) {

@@ -14,6 +14,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -316,17 +317,24 @@ SeedStats AverageOverSeeds(const RoutingInput& input, const Options& options,
   std::vector<std::exception_ptr> errors(n);
 #pragma omp parallel num_threads(threads)
   {
-    Router router;
+    // Made inside the per-seed try, so that a failure to allocate them (an
+    // address-space limit) is that seed's error, not an exception escaping
+    // the parallel region (which would end the process).
+    std::unique_ptr<Router> router;
     std::vector<int32_t> out;
-    Options one = options;
-    one.threads = 1;
+    Options one;
 #pragma omp for schedule(dynamic, 1)
     for (size_t r = 0; r < n; ++r) {
       try {
+        if (!router) {
+          router = std::make_unique<Router>();
+          one = options;
+          one.threads = 1;
+        }
         out.resize(M * k);
         one.seed = seeds[r];
         Stats stats;
-        RouteWith(algorithm, input, one, router, out.data(), &stats);
+        RouteWith(algorithm, input, one, *router, out.data(), &stats);
         uint32_t* load = st.loads.data() + r * E;
         for (int32_t id : out) {
           if (id >= 0) ++load[static_cast<size_t>(id)];

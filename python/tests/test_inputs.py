@@ -184,7 +184,8 @@ def test_layout_errors():
     expect_error(r"not contiguous within a row", "bad_data", phase_router.route, S, T.T.T[:, ::-1], 3)
     expect_error(r"row stride -130 bytes", "bad_data", phase_router.route, S[::-1], T, 3)
     Sp, Tp = phase_router.pack_bits(S), phase_router.pack_bits(T)
-    expect_error(r"S has 2 uint64 word\(s\) a row, but 130 columns need 3", "bad_shape",
+    expect_error(r"packed shape mismatch: S \(130x2\) has M = 130 rows and T \(130x3\) has "
+                 r"E = 130 rows, so S needs at least 3 uint64 word\(s\) a row", "bad_shape",
                  phase_router.route, Sp[:, :2], Tp, 3)
     Sp[5, 2] |= np.uint64(1 << 10)  # column 138 >= E = 130: a padding bit
     expect_error(r"S row 5 has bits set beyond column 129", "bad_data",
