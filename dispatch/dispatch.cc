@@ -10,6 +10,7 @@
 #include "kernels/and_popcount.h"
 #include "kernels/pack_bit_rows.h"
 #include "kernels/rotate_rows.h"
+#include "kernels/select_rows.h"
 #include "kernels/select_top_k.h"
 #include "kernels/transpose_bits.h"
 #include "phase_router/phase_router.h"
@@ -60,12 +61,14 @@ std::atomic<const KernelTable*> g_forced{nullptr};
 const KernelTable& GenericKernels() {
   static constexpr KernelTable kTable = {
       "generic",
+      0,
       &generic::PackBitRows,
       &generic::RotateRowsOnRing,
       &generic::TransposeBits,
       &generic::AndPopcountRows,
       &generic::SelectLowestK,
       &generic::SelectRandomK,
+      &generic::SelectRows,
       &generic::FillArcColumns,
       &generic::BuildFeistelTable,
       &generic::FeistelPermute,

@@ -13,6 +13,7 @@
 #include "kernels/feistel_permute-inl.h"
 #include "kernels/pack_bit_rows-inl.h"
 #include "kernels/rotate_rows-inl.h"
+#include "kernels/select_rows-inl.h"
 #include "kernels/select_top_k-inl.h"
 #include "kernels/transpose_bits-inl.h"
 #endif
@@ -56,6 +57,12 @@ void SelectRandomKEntry(const uint64_t* row, size_t cols, uint32_t count, uint32
                         uint32_t* keys_scratch) {
   SelectRandomK(row, cols, count, k, row_constant, out, ids_scratch, keys_scratch);
 }
+void SelectRowsEntry(const uint64_t* a, size_t a_stride, const uint64_t* b, size_t b_stride,
+                     const uint32_t* b_index, size_t rows, size_t cols, const SelectRule& rule,
+                     uint64_t* row, uint32_t* ids, uint32_t* keys, uint32_t* counts,
+                     int32_t* out) {
+  SelectRows(a, a_stride, b, b_stride, b_index, rows, cols, rule, row, ids, keys, counts, out);
+}
 void BuildFeistelTableEntry(uint64_t key, uint64_t length, size_t begin, size_t end,
                             uint16_t* rounds) {
   BuildFeistelTable(key, length, begin, end, rounds);
@@ -68,9 +75,10 @@ void FeistelPermuteEntry(uint64_t key, uint64_t length, const uint16_t* rounds,
 
 const KernelTable* GetKernelTable() {
   static const KernelTable kTable = {
-      hwy::TargetName(HWY_TARGET), &PackBitRowsEntry,
+      hwy::TargetName(HWY_TARGET), HWY_TARGET, &PackBitRowsEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
-      &SelectLowestKEntry,         &SelectRandomKEntry,   &generic::FillArcColumns,
+      &SelectLowestKEntry,         &SelectRandomKEntry,   &SelectRowsEntry,
+      &generic::FillArcColumns,
       &BuildFeistelTableEntry,     &FeistelPermuteEntry,
   };
   return &kTable;

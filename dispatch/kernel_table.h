@@ -9,11 +9,13 @@
 
 #include "kernels/feistel_permute.h"
 #include "kernels/rotate_rows.h"
+#include "kernels/select_rows.h"
 
 namespace phase_router {
 
 struct KernelTable {
   const char* name;  // "generic", or a Highway target name such as "AVX3_DL"
+  int64_t target;    // the Highway target bit (HWY_AVX3_DL, ...); 0 for generic
   void (*pack_bit_rows)(const uint8_t* src, size_t src_stride, size_t rows,
                         size_t cols, uint64_t* dst, size_t dst_stride,
                         uint32_t* popcounts);
@@ -33,6 +35,11 @@ struct KernelTable {
   void (*select_random_k)(const uint64_t* row, size_t cols, uint32_t count,
                           uint32_t k, uint32_t row_constant, int32_t* out,
                           uint32_t* ids_scratch, uint32_t* keys_scratch);
+  // and_popcount_rows and select_*_k fused per row (kernels/select_rows.h).
+  void (*select_rows)(const uint64_t* a, size_t a_stride, const uint64_t* b, size_t b_stride,
+                      const uint32_t* b_index, size_t rows, size_t cols,
+                      const SelectRule& rule, uint64_t* row, uint32_t* ids, uint32_t* keys,
+                      uint32_t* counts, int32_t* out);
   // Store-bound (a row copy and a few bit flips per row): every target
   // uses the generic build.
   void (*fill_arc_columns)(const uint32_t* lengths, const uint32_t* offsets,

@@ -20,35 +20,16 @@
 
 #include "kernels/bit_matrix.h"
 #include "router/baselines.h"
+#include "router/saturate.h"
 #include "router/validation.h"
 
 namespace phase_router {
 namespace {
 
-
-std::string Shape(size_t rows, size_t cols) {
-  return std::to_string(rows) + "x" + std::to_string(cols);
-}
-
-// S is rows_s x cols_s and T must be cols_s x rows_s.
-void CheckPairShape(size_t s_rows, size_t s_cols, size_t t_rows,
-                    size_t t_cols) {
-  if (t_rows == s_cols && t_cols == s_rows) return;
-  throw Error(ErrorCode::kBadShape,
-              "shape mismatch: S is " + Shape(s_rows, s_cols) +
-                  " (M x E) so T must be " + Shape(s_cols, s_rows) +
-                  " (E x M), but T is " + Shape(t_rows, t_cols));
-}
-
+// Row degrees of a validated view (the same checks and messages as Route's).
 std::vector<uint32_t> RowDegrees(const ByteMatrixView& m, const char* name) {
-  if (m.data == nullptr)
-    throw Error(ErrorCode::kBadData, std::string(name) + " has no data");
+  CheckView(m, name);
   const size_t stride = m.stride ? m.stride : m.cols;
-  if (stride < m.cols) {
-    throw Error(ErrorCode::kBadData,
-                std::string(name) + " stride " + std::to_string(stride) +
-                    " is below its width " + std::to_string(m.cols));
-  }
   std::vector<uint32_t> d(m.rows, 0);
   for (size_t r = 0; r < m.rows; ++r) {
     const uint8_t* row = m.data + r * stride;
@@ -59,23 +40,15 @@ std::vector<uint32_t> RowDegrees(const ByteMatrixView& m, const char* name) {
 }
 
 std::vector<uint32_t> RowDegrees(const BitMatrixView& m, const char* name) {
-  if (m.words == nullptr)
-    throw Error(ErrorCode::kBadData, std::string(name) + " has no data");
+  CheckView(m, name);  // padding bits refused: whole words count
   const size_t words = WordsFor(m.cols);
   const size_t stride = m.stride ? m.stride : words;
-  if (stride < words) {
-    throw Error(ErrorCode::kBadData,
-                std::string(name) + " stride " + std::to_string(stride) +
-                    " words is below the " + std::to_string(words) +
-                    " a row of " + std::to_string(m.cols) + " bits needs");
-  }
   std::vector<uint32_t> d(m.rows, 0);
   for (size_t r = 0; r < m.rows; ++r) {
     const uint64_t* row = m.words + r * stride;
     uint32_t count = 0;
     for (size_t w = 0; w < words; ++w) {
-      const uint64_t mask = w + 1 == words ? LastWordMask(m.cols) : ~0ull;
-      count += static_cast<uint32_t>(__builtin_popcountll(row[w] & mask));
+      count += static_cast<uint32_t>(__builtin_popcountll(row[w]));
     }
     d[r] = count;
   }
@@ -97,18 +70,6 @@ uint32_t NearestRank(std::vector<uint32_t>& values, double q) {
 }
 
 
-uint64_t SatMul(uint64_t a, uint64_t b) {
-  uint64_t r = 0;
-  return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<uint64_t>::max()
-                                          : r;
-}
-
-uint64_t SatAdd(uint64_t a, uint64_t b) {
-  uint64_t r = 0;
-  return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<uint64_t>::max()
-                                          : r;
-}
-
 // The loads of every seed plus, per thread, a workspace and a routes buffer.
 void CheckSeedMemory(size_t M, size_t E, const Options& options, size_t seeds,
                      int threads) {
@@ -124,7 +85,7 @@ void CheckSeedMemory(size_t M, size_t E, const Options& options, size_t seeds,
   throw Error(
       ErrorCode::kOutOfMemory,
       "statistics over " + std::to_string(seeds) + " seeds of a " +
-          Shape(M, E) + " routing with k = " + std::to_string(options.k) +
+          ShapeText(M, E) + " routing with k = " + std::to_string(options.k) +
           " on " + std::to_string(threads) + " thread(s) need " +
           std::to_string(need) + " bytes (" + std::to_string(loads) +
           " of loads), over the memory limit of " + std::to_string(limit) +
@@ -169,7 +130,7 @@ RoutingInput RoutingInput::Degrees(std::span<const uint32_t> s,
 
 RoutingInput RoutingInput::Matrices(const ByteMatrixView& S,
                                     const ByteMatrixView& T) {
-  CheckPairShape(S.rows, S.cols, T.rows, T.cols);
+  CheckPair(S.rows, S.cols, T.rows, T.cols);
   RoutingInput in;
   in.kind_ = Kind::kBytes;
   in.S_bytes_ = S;
@@ -181,7 +142,7 @@ RoutingInput RoutingInput::Matrices(const ByteMatrixView& S,
 
 RoutingInput RoutingInput::Matrices(const BitMatrixView& S,
                                     const BitMatrixView& T) {
-  CheckPairShape(S.rows, S.cols, T.rows, T.cols);
+  CheckPair(S.rows, S.cols, T.rows, T.cols);
   RoutingInput in;
   in.kind_ = Kind::kBits;
   in.S_bits_ = S;

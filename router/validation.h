@@ -5,6 +5,11 @@
 #ifndef PHASE_ROUTER_ROUTER_VALIDATION_H_
 #define PHASE_ROUTER_ROUTER_VALIDATION_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
 #include "phase_router/phase_router.h"
 
 namespace phase_router {
@@ -41,6 +46,32 @@ void EnsureThreadsCanStart(int threads);
 // a row range (Options::row_begin/row_end) with Error(kBadOption) naming
 // `function`, rather than writing M rows into a buffer sized for fewer.
 void RequireAllRows(const Options& options, const char* function);
+
+
+// ---- requests: every entry point refuses the same input with the same
+// message (router.cc, analysis.cc).
+
+// "rowsxcols", as the messages print shapes.
+std::string ShapeText(size_t rows, size_t cols);
+
+// M and E in [1, 2^31), k in [1, 2^31), M x k ids and M x E bits
+// addressable, threads bounded, a non-empty row range inside [0, M).
+void CheckShape(size_t M, size_t E, const Options& options);
+
+// S is M x E and T must be E x M.
+void CheckPair(size_t s_rows, size_t s_cols, size_t t_rows, size_t t_cols);
+
+// A view's data, stride and span; bit views also their padding bits (the
+// kernels count whole words, so a stray bit would be a phantom candidate).
+void CheckView(const ByteMatrixView& v, const char* name);
+void CheckView(const BitMatrixView& v, const char* name);
+
+// Every degree at most the ring it lives on.
+void CheckDegrees(std::span<const uint32_t> d, size_t ring, const char* name,
+                  const char* ring_name);
+
+// "12.3 MiB", for the memory ceiling's messages.
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace phase_router
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "router/plan.h"
+
 namespace phase_router {
 
 // Cache-line aligned words, uninitialized: every stage writes all the words
@@ -46,20 +48,6 @@ constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
 // The arc path's bitmap of winning ids per thread (kernels/arc_candidates.h).
 constexpr size_t BitmapWordsPerThread(size_t e) { return e / 64 + 1; }
 
-// One call's plan: what is routed and how, decided once (router.cc,
-// PlanRouting) before anything large is allocated.
-struct Plan {
-  size_t M = 0, E = 0;
-  size_t row_begin = 0, row_end = 0;  // the sources routed
-  size_t threads = 1;
-  bool arcs = false;      // arc intersection instead of bit matrices
-  bool aligned = true;    // SPEC.md step 1
-  bool row_perm = false;  // SPEC.md step 5
-  bool degrees = false;   // degree vectors given: the arc path reads them in place
-  size_t rows() const { return row_end - row_begin; }
-  bool partial() const { return rows() != M; }
-};
-
 // Bit-matrix positions per tile when an unaligned row range reads T_rot's
 // columns (router.cc): 512 positions, 8 words a target.
 inline constexpr size_t kTileWords = 8;
@@ -70,8 +58,10 @@ inline constexpr size_t kTileWords = 8;
 // shapes give UINT64_MAX bytes, never a wrapped count.
 struct WorkspaceSizes {
   size_t stride_e = 0, stride_r = 0;  // words a row: rows x E, E x rows
-  uint64_t matrix_words = 0;   // each of a, b, c; a multiple of 8 (64 bytes)
+  uint64_t matrix_words = 0;   // each of a, b (and c); a multiple of 8 (64 bytes)
+  uint64_t matrices = 0;       // 2 (aligned: a, b) or 3 (a, b, c); 0 for arcs
   uint64_t tile_words = 0;     // unaligned row ranges: T_rot tiles, all threads
+  uint64_t row_words = 0;      // one row of candidates per thread
   uint64_t u32 = 0;            // uint32_t entries of all the vectors
   uint64_t u64 = 0;            // uint64_t entries of all the vectors
   uint64_t ids = 0, keys = 0;  // selection scratch, all threads
@@ -87,11 +77,12 @@ struct Workspace {
   size_t M = 0, E = 0;
   size_t stride_e = 0;  // row stride in words of rows x E matrices
   size_t stride_r = 0;  // row stride in words of E x rows matrices
-  // Three bit matrices, each large enough for rows x E or E x rows; the
-  // pipeline hands them from stage to stage (docs/architecture.md draws the
-  // flow). Empty for the arc path.
+  // Bit matrices, each large enough for rows x E or E x rows; the bit
+  // path hands them from stage to stage (docs/architecture.md draws the
+  // flow). c only for unaligned input; none for the arc path.
   AlignedWords a, b, c;
   AlignedWords tiles;              // per-thread T_rot tiles (unaligned ranges)
+  AlignedWords row_scratch;        // per-thread row of candidates (SelectRows)
   std::vector<uint32_t> s, t;      // degrees of S rows (counted) and T rows
   std::vector<uint32_t> phi, psi;  // phase offsets (phi: rows routed)
   std::vector<uint32_t> order;     // the target at each place (sigma^-1)

@@ -16,6 +16,7 @@
 #include "dispatch/kernel_table.h"
 #include "gtest/gtest.h"
 #include "kernels/and_popcount.h"
+#include "kernels/select_rows.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/gather.h"
 #include "kernels/pack_bit_rows.h"
@@ -40,6 +41,7 @@ struct Backend {
   decltype(&scalar::AndPopcountRows) and_popcount_rows;
   decltype(&scalar::SelectLowestK) select_lowest_k;
   decltype(&scalar::SelectRandomK) select_random_k;
+  decltype(&scalar::SelectRows) select_rows;
 };
 
 const Backend kScalar = {"scalar",
@@ -50,7 +52,8 @@ const Backend kScalar = {"scalar",
                          scalar::TransposeBits,
                          scalar::AndPopcountRows,
                          scalar::SelectLowestK,
-                         scalar::SelectRandomK};
+                         scalar::SelectRandomK,
+                         scalar::SelectRows};
 const Backend kGeneric = {"generic",
                           generic::PackBitRows,
                           generic::RotateRowsOnRing,
@@ -59,7 +62,8 @@ const Backend kGeneric = {"generic",
                           generic::TransposeBits,
                           generic::AndPopcountRows,
                           generic::SelectLowestK,
-                          generic::SelectRandomK};
+                          generic::SelectRandomK,
+                          generic::SelectRows};
 
 // scalar, generic, and every Highway target this CPU runs.
 std::vector<Backend> AllBackends() {
@@ -69,7 +73,8 @@ std::vector<Backend> AllBackends() {
     const KernelTable& t = KernelsFor(name);
     all.push_back({t.name, t.pack_bit_rows, t.rotate_rows_on_ring,
                    nullptr, nullptr, t.transpose_bits,
-                   t.and_popcount_rows, t.select_lowest_k, t.select_random_k});
+                   t.and_popcount_rows, t.select_lowest_k, t.select_random_k,
+                   t.select_rows});
   }
   return all;
 }
@@ -528,6 +533,61 @@ TEST_P(KernelTest, SelectLowestAndRandomK) {
     }
   }
   EXPECT_EQ(rows_checked, 24 * static_cast<int>(std::size(kSizes)));
+}
+
+// The fused kernel: row r's candidates a[r] & b[b_index[r]] counted and
+// selected from at once must equal the AND taken naively and the naive
+// selection of that row, with source first_source + r's row constant; the
+// output, the counts and the one row of scratch stay inside their bounds.
+TEST_P(KernelTest, SelectRowsIsTheAndThenTheSelection) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(31);
+  for (size_t cols : kSizes) {
+    for (int trial = 0; trial < 6; ++trial) {
+      const size_t rows = Uniform(rng, 1, 9), b_rows = Uniform(rng, 1, 12);
+      Bits a(rows, cols, Uniform(rng, 0, 2), 0), b(b_rows, cols, Uniform(rng, 0, 2), 0);
+      a.Randomize(rng);
+      b.Randomize(rng);
+      std::vector<uint32_t> b_index(rows);
+      for (uint32_t& i : b_index) i = static_cast<uint32_t>(Uniform(rng, 0, b_rows - 1));
+      const bool indexed = trial % 2 == 0 || rows > b_rows;
+      SelectRule rule;
+      rule.k = static_cast<uint32_t>(Uniform(rng, 1, cols + 2));
+      rule.random = trial % 3 != 2;
+      rule.seed = rng();
+      rule.first_source = Uniform(rng, 0, 1000000);
+      SCOPED_TRACE("cols " + std::to_string(cols) + " rows " + std::to_string(rows) + " k " +
+                   std::to_string(rule.k) + (rule.random ? " random" : " lowest"));
+      const size_t words = (cols + 63) / 64;
+      std::vector<uint64_t> row(words + kTail, kSentinel);
+      std::vector<uint32_t> ids(cols + 64 + kTail), keys(3 * cols + 64 + kTail);
+      std::vector<uint32_t> counts(rows + kTail, 0x7777);
+      std::vector<int32_t> out(rows * rule.k + kTail, 0x7777);
+      kb.select_rows(a.row(0), a.stride, b.row(0), b.stride, indexed ? b_index.data() : nullptr,
+                     rows, cols, rule, row.data(), ids.data(), keys.data(), counts.data(),
+                     out.data());
+      for (size_t n = 0; n < kTail; ++n) {
+        ASSERT_EQ(row[words + n], kSentinel) << "row scratch overrun";
+        ASSERT_EQ(counts[rows + n], 0x7777u);
+        ASSERT_EQ(out[rows * rule.k + n], 0x7777);
+      }
+      for (size_t r = 0; r < rows; ++r) {
+        Bits both(1, cols, 0, 0);
+        uint32_t count = 0;
+        for (size_t x = 0; x < cols; ++x) {
+          const bool bit = a.get(r, x) && b.get(indexed ? b_index[r] : r, x);
+          both.set(0, x, bit);
+          count += bit;
+        }
+        EXPECT_EQ(counts[r], count) << "row " << r;
+        const std::vector<int32_t> want = NaiveSelect(
+            both, rule.k, rule.random, SelectionRowConstant(rule.seed, rule.first_source + r));
+        EXPECT_EQ(std::vector<int32_t>(out.begin() + r * rule.k, out.begin() + (r + 1) * rule.k),
+                  want)
+            << "row " << r;
+      }
+    }
+  }
 }
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
