@@ -269,7 +269,7 @@ void RegisterAll() {
     benchmark::RegisterBenchmark(("FillArcColumns/generic/" + std::to_string(n)).c_str(),
                                  [n](benchmark::State& s) { FillArcColumns(s, GenericKernels(), n); });
   }
-  for (const std::string& target : SupportedTargets()) {
+  for (const std::string& target : SupportedTargetNames()) {
     const KernelTable& K = KernelsFor(target);
     auto add = [&](const char* family, size_t n, auto fn) {
       benchmark::RegisterBenchmark((std::string(family) + "/" + target + "/" + std::to_string(n)).c_str(),

@@ -1,4 +1,4 @@
-// End-to-end routing benchmarks: every shape of bench/end_to_end.h, from
+// End-to-end routing benchmarks: every shape of tools/timing/end_to_end.h, from
 // degree vectors, packed bits and byte matrices, once per supported target,
 // beside the same-run yardsticks (memcpy of the bytes the routing must touch;
 // the hash router with the same M, E, k). Before timing, every target's routes
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/end_to_end.h"
+#include "tools/timing/end_to_end.h"
 #include "phase_router/phase_router.h"
 
 namespace phase_router::bench {

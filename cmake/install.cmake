@@ -11,6 +11,7 @@ set(PHASE_ROUTER_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/phase_router
 
 install(FILES
   ${PROJECT_SOURCE_DIR}/router/include/phase_router/analysis.h
+  ${PROJECT_SOURCE_DIR}/router/include/phase_router/error.h
   ${PROJECT_SOURCE_DIR}/router/include/phase_router/moe.h
   ${PROJECT_SOURCE_DIR}/router/include/phase_router/phase_router.h
   ${PROJECT_SOURCE_DIR}/router/include/phase_router/phase_router_c.h

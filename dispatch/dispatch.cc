@@ -13,7 +13,7 @@
 #include "kernels/select_rows.h"
 #include "kernels/select_top_k.h"
 #include "kernels/transpose_bits.h"
-#include "phase_router/phase_router.h"
+#include "phase_router/error.h"
 
 namespace phase_router {
 namespace {
@@ -76,13 +76,13 @@ const KernelTable& GenericKernels() {
   return kTable;
 }
 
-std::vector<std::string> CompiledTargets() {
+std::vector<std::string> CompiledTargetNames() {
   std::vector<std::string> names;
   for (const Target& t : AllTargets()) names.push_back(t.kernels->name);
   return names;
 }
 
-std::vector<std::string> SupportedTargets() {
+std::vector<std::string> SupportedTargetNames() {
   std::vector<std::string> names;
   for (const Target& t : AllTargets()) {
     if (t.supported) names.push_back(t.kernels->name);
@@ -96,15 +96,15 @@ const KernelTable& KernelsFor(std::string_view name) {
     if (!t.supported) {
       throw Error(ErrorCode::kBadOption,
                   "target '" + std::string(name) + "' is compiled but this CPU cannot run it "
-                  "(supported: " + Join(SupportedTargets()) + ")");
+                  "(supported: " + Join(SupportedTargetNames()) + ")");
     }
     return *t.kernels;
   }
   throw Error(ErrorCode::kBadOption, "unknown target '" + std::string(name) +
-                                         "' (compiled: " + Join(CompiledTargets()) + ")");
+                                         "' (compiled: " + Join(CompiledTargetNames()) + ")");
 }
 
-void ForceTarget(std::string_view name) {
+void ForceKernels(std::string_view name) {
   g_forced.store(name.empty() ? nullptr : &KernelsFor(name));
 }
 
@@ -122,7 +122,5 @@ const KernelTable& ActiveKernels() {
   }
   return GenericKernels();
 }
-
-std::string ActiveTarget() { return ActiveKernels().name; }
 
 }  // namespace phase_router

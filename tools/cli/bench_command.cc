@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "bench/end_to_end.h"
+#include "tools/timing/end_to_end.h"
 #include "phase_router/phase_router.h"
 #include "tools/io/file_io.h"
 #include "tools/io/io_error.h"

@@ -1,4 +1,4 @@
-// `phase-router bench`: the end-to-end table of bench/end_to_end.h on this
+// `phase-router bench`: the end-to-end table of tools/timing/end_to_end.h on this
 // machine, for one target, beside its same-run yardsticks.
 #ifndef PHASE_ROUTER_TOOLS_CLI_BENCH_COMMAND_H_
 #define PHASE_ROUTER_TOOLS_CLI_BENCH_COMMAND_H_

@@ -25,6 +25,8 @@
 #include <utility>
 #include <vector>
 
+#include "phase_router/error.h"  // Error, ErrorCode
+
 namespace phase_router {
 
 // The version of SPEC.md this library implements, bit for bit.
@@ -103,24 +105,6 @@ struct Options {
 // The memory ceiling used when Options::memory_limit is 0: half the physical
 // memory of this machine, at most 16 GiB (16 GiB where it cannot be read).
 uint64_t DefaultMemoryLimit();
-
-enum class ErrorCode {
-  kBadShape = 1,    // dimensions zero, inconsistent, or too large
-  kBadDegree = 2,   // a degree above its ring size
-  kBadOption = 3,   // k = 0, k too large, unknown select mode
-  kBadData = 4,     // null data, nonzero padding bits, unreadable input
-  kOutOfMemory = 5, // over Options::memory_limit, or an allocation failed
-};
-
-class Error : public std::invalid_argument {
- public:
-  Error(ErrorCode code, const std::string& message)
-      : std::invalid_argument(message), code_(code) {}
-  ErrorCode code() const { return code_; }
-
- private:
-  ErrorCode code_;
-};
 
 // A byte matrix: rows x cols bytes, row r at data + r * stride, nonzero = 1.
 struct ByteMatrixView {

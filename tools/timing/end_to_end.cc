@@ -1,4 +1,4 @@
-#include "bench/end_to_end.h"
+#include "tools/timing/end_to_end.h"
 
 #include <algorithm>
 #include <cstring>

@@ -2,8 +2,8 @@
 // `phase-router bench`: the shapes, their deterministic inputs, and the
 // same-run yardsticks (memcpy of the bytes a routing must touch, and the
 // hash router with the same M, E, k).
-#ifndef PHASE_ROUTER_BENCH_END_TO_END_H_
-#define PHASE_ROUTER_BENCH_END_TO_END_H_
+#ifndef PHASE_ROUTER_TOOLS_TIMING_END_TO_END_H_
+#define PHASE_ROUTER_TOOLS_TIMING_END_TO_END_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -59,4 +59,4 @@ class MemcpyYardstick {
 
 }  // namespace phase_router::bench
 
-#endif  // PHASE_ROUTER_BENCH_END_TO_END_H_
+#endif  // PHASE_ROUTER_TOOLS_TIMING_END_TO_END_H_
