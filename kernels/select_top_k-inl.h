@@ -319,26 +319,6 @@ HWY_INLINE void KeepRankedBelow(const uint32_t* HWY_RESTRICT keys, size_t c, uin
 // Rows with up to kSmallRow candidates are ranked by KeepRankedBelow.
 constexpr size_t kSmallRow = 24;
 
-// [lo, hi) around the q-quantile of n uniform draws from [base, base +
-// width): q +- (3 sigma + 1 / n), sigma = sqrt(q (1 - q) / n), clipped to
-// [base, top). A uniform sample misses it with probability ~3e-3, and a
-// miss costs a radix select of the row (a few times the row's cost), so a
-// wider bracket (4 sigma: 1e-4) costs more in ranking than it saves.
-struct Bracket {
-  uint32_t lo, hi;
-};
-HWY_INLINE Bracket BracketQuantile(double q, double n, uint32_t base, double width,
-                                   uint32_t top) {
-  const double margin = 3.0 * std::sqrt(q * (1 - q) / n) + 1.0 / n;
-  const double a = q - margin, b = q + margin;
-  Bracket r;
-  r.lo = a <= 0 ? base : base + static_cast<uint32_t>(a * width);
-  r.hi = b >= 1 ? top : base + static_cast<uint32_t>(b * width);
-  return r;
-}
-// The whole key range (top: a key of ~0 is never the k-th smallest of more
-// than k keys, so excluding it loses nothing).
-constexpr double kTwo32 = 4294967296.0;
 
 // Counts the m keys below lo and copies those in [lo, hi) to out (room for
 // m + 16); returns how many were copied. StoreCompressed where the target
@@ -357,12 +337,9 @@ HWY_INLINE size_t NarrowKeys(const uint32_t* HWY_RESTRICT keys, size_t m, uint32
     n += StoreCompressed(d, key, hn::AndNot(b, hn::Lt(key, vhi)), out + n);
   }
 #endif
-  for (; j < m; ++j) {
-    out[n] = keys[j];
-    below += keys[j] < lo;
-    n += keys[j] >= lo && keys[j] < hi;
-  }
-  *below_lo = below;
+  size_t below_tail;
+  n += CopyKeysInRange(keys + j, m - j, lo, hi, out + n, &below_tail);
+  *below_lo = below + below_tail;
   return n;
 }
 
