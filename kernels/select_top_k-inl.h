@@ -434,8 +434,27 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
     threshold = KthSmallestKey(keys_scratch, c, k);
   }
   // The ids are ascending, so keeping the winners in order needs no sort.
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  // Straight to out: masked loads for the last partial vector and masked
+  // stores of the winners' lanes write exactly the k ids, so the copy from
+  // the scratch (5% of a dense row) is saved.
+  const __m512i vt = _mm512_set1_epi32(static_cast<int>(threshold));
+  size_t n = 0;
+  for (size_t j = 0; j < c; j += 16) {
+    const __mmask16 valid =
+        c - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (c - j)) - 1);
+    const __m512i key = _mm512_maskz_loadu_epi32(valid, keys_scratch + j);
+    const __mmask16 win = _mm512_mask_cmple_epu32_mask(valid, key, vt);
+    const uint32_t wins = static_cast<uint32_t>(_mm_popcnt_u32(win));
+    _mm512_mask_storeu_epi32(out + n, static_cast<__mmask16>((1u << wins) - 1),
+                             _mm512_maskz_compress_epi32(
+                                 win, _mm512_maskz_loadu_epi32(valid, ids_scratch + j)));
+    n += wins;
+  }
+#else
   KeepWinners(keys_scratch, c, threshold, ids_scratch);
   std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+#endif
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
