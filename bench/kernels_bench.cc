@@ -8,6 +8,7 @@
 //   build/bin/kernels_bench --benchmark_filter='Transpose/.*/4096'
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -183,28 +184,50 @@ void AndPopcount(benchmark::State& state, const KernelTable& K, size_t n) {
   SetRate(state, 3.0 * n * w * 8);
 }
 
-// Candidate rows of density 1/4 and k = n / 8: half the candidates survive,
-// the shape of a dense square routing.
-void Select(benchmark::State& state, const KernelTable& K, size_t n, bool random) {
-  const size_t w = WordsFor(n);
-  const uint32_t k = static_cast<uint32_t>(n / 8 ? n / 8 : 1);
-  const std::vector<uint64_t> rows = RandomBits(n, n, 13);  // density 1/4
+// Candidate rows of a given density (bits set with probability 1/4 by
+// default, as in a dense square routing: with k = cols / 8 half the
+// candidates survive), rows x cols. items_per_second counts candidates (set
+// bits), so ns per candidate is 1e9 / items_per_second; bytes_per_second the
+// rows read and the ids written.
+enum class Density { kQuarter, kDense, kSparse };
+
+std::vector<uint64_t> CandidateRows(size_t rows, size_t cols, Density density) {
+  const size_t w = WordsFor(cols);
+  std::vector<uint64_t> m = RandomBits(rows, cols, 13);  // density 1/4
+  if (density == Density::kQuarter) return m;
+  const std::vector<uint64_t> a = RandomBits(rows, cols, 14), b = RandomBits(rows, cols, 16);
+  for (size_t i = 0; i < m.size(); ++i) {
+    // 1 - (3/4)^3 ~ 0.58, or (1/4)^3 = 1/64.
+    m[i] = density == Density::kDense ? (m[i] | a[i] | b[i]) : (m[i] & a[i] & b[i]);
+  }
+  for (size_t r = 0; r < rows; ++r) m[r * w + w - 1] &= LastWordMask(cols);
+  return m;
+}
+
+void Select(benchmark::State& state, const KernelTable& K, size_t n, size_t cols, uint32_t k,
+            Density density, bool random) {
+  const size_t w = WordsFor(cols);
+  const std::vector<uint64_t> rows = CandidateRows(n, cols, density);
   std::vector<uint32_t> counts(n);
+  uint64_t candidates = 0;
+  uint32_t max_count = 0;
   for (size_t r = 0; r < n; ++r) {
     uint32_t c = 0;
     for (size_t j = 0; j < w; ++j) c += static_cast<uint32_t>(__builtin_popcountll(rows[r * w + j]));
     counts[r] = c;
+    candidates += c;
+    max_count = std::max(max_count, c);
   }
-  std::vector<uint32_t> ids(n + 64);
-  std::vector<uint32_t> keys(3 * n + 64);
+  std::vector<uint32_t> ids(max_count + 64);
+  std::vector<uint32_t> keys(3 * size_t{max_count} + 64);
   std::vector<int32_t> out(n * k), want(n * k);
   auto run = [&](const KernelTable& kt, int32_t* dst) {
     for (size_t r = 0; r < n; ++r) {
       if (random) {
-        kt.select_random_k(&rows[r * w], n, counts[r], k, static_cast<uint32_t>(Draw(15, r)), dst + r * k, ids.data(),
-                           keys.data());
+        kt.select_random_k(&rows[r * w], cols, counts[r], k, static_cast<uint32_t>(Draw(15, r)),
+                           dst + r * k, ids.data(), keys.data());
       } else {
-        kt.select_lowest_k(&rows[r * w], n, counts[r], k, dst + r * k);
+        kt.select_lowest_k(&rows[r * w], cols, counts[r], k, dst + r * k);
       }
     }
   };
@@ -216,6 +239,7 @@ void Select(benchmark::State& state, const KernelTable& K, size_t n, bool random
     benchmark::ClobberMemory();
   }
   SetRate(state, n * w * 8.0 + n * k * 4.0);
+  state.SetItemsProcessed(static_cast<int64_t>(candidates * state.iterations()));
 }
 
 // fperm over [0, L) (SPEC.md's permutations), through a table of the
@@ -282,13 +306,31 @@ void RegisterAll() {
       add("TransposeBits", n, [&K, n](benchmark::State& s) { Transpose(s, K, n, n); });
       add("GatherColumns", n, [&K, n](benchmark::State& s) { GatherColumns(s, K, n); });
       add("AndPopcountRows", n, [&K, n](benchmark::State& s) { AndPopcount(s, K, n); });
-      add("SelectRandomK", n, [&K, n](benchmark::State& s) { Select(s, K, n, true); });
-      add("SelectLowestK", n, [&K, n](benchmark::State& s) { Select(s, K, n, false); });
+      const uint32_t k = static_cast<uint32_t>(n / 8);
+      add("SelectRandomK", n,
+          [&K, n, k](benchmark::State& s) { Select(s, K, n, n, k, Density::kQuarter, true); });
+      add("SelectLowestK", n,
+          [&K, n, k](benchmark::State& s) { Select(s, K, n, n, k, Density::kQuarter, false); });
     }
     for (size_t n : permutation_sizes) {
       add("FeistelPermute/table", n, [&K, n](benchmark::State& s) { Permute(s, K, n, true); });
       add("FeistelPermute/direct", n, [&K, n](benchmark::State& s) { Permute(s, K, n, false); });
     }
+    // Selection at other densities of 4096 x 4096: dense rows (density
+    // 0.58, ~2370 candidates, k = 512) and sparse ones (1/64, ~64
+    // candidates, k = 16); and MoE-like short rows, 8192 x 64, k = 2, ~16
+    // candidates a row.
+    benchmark::RegisterBenchmark(("SelectRandomK/" + target + "/4096/dense").c_str(),
+                                 [&K](benchmark::State& s) {
+                                   Select(s, K, 4096, 4096, 512, Density::kDense, true);
+                                 });
+    benchmark::RegisterBenchmark(("SelectRandomK/" + target + "/4096/sparse").c_str(),
+                                 [&K](benchmark::State& s) {
+                                   Select(s, K, 4096, 4096, 16, Density::kSparse, true);
+                                 });
+    benchmark::RegisterBenchmark(
+        ("SelectRandomK/" + target + "/8192x64").c_str(),
+        [&K](benchmark::State& s) { Select(s, K, 8192, 64, 2, Density::kQuarter, true); });
     // Rectangular: MoE-like tall-and-narrow and its transpose.
     benchmark::RegisterBenchmark(("TransposeBits/" + target + "/65536x256").c_str(),
                                  [&K](benchmark::State& s) { Transpose(s, K, 65536, 256); });

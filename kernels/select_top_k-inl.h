@@ -12,7 +12,19 @@
 //    two thresholds a few standard deviations apart, only the keys between
 //    them are ranked, and the result is exact whatever the keys are (a
 //    bracket that misses falls back to the radix select of the generic
-//    backend).
+//    backend). The bracket is narrowed the same way once more and its last
+//    few dozen keys ranked by vector compares (RankBracket).
+// Copying the keys of the bracket and the winners uses VPCOMPRESSD on
+// AVX-512 and a table-driven lane shuffle on AVX2 and SSSE3/SSE4
+// (StoreCompressed).
+//
+// Tried and dropped (issue 13): a dense-row path that skips the decode,
+// hashing every column sixteen at a time (id = base + iota) with the row's
+// bits as the lane mask, bracket by masked compares and VPCOMPRESSD, and a
+// second pass recomputing the keys to compress the winners' ids. On Zen 4
+// (AVX3_DL, 4096 columns, k = 512) it cost 1.7x the decode path at density
+// 1/4, 1.3x at 0.58 and 1.1x at 0.82: hashing a column costs about as much
+// as decoding and hashing a candidate, and it hashes every column twice.
 
 #if defined(PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef PHASE_ROUTER_KERNELS_SELECT_TOP_K_INL_H_
@@ -49,9 +61,10 @@ HWY_INLINE hn::Vec<D> Fmix32Lanes(D d, hn::Vec<D> h) {
 
 // Targets with a native compress instruction for 32-bit lanes. (On the
 // others Highway 1.0.3 emulates Compress with a lookup table that it
-// rebuilds on every call, slower than the scalar loops below.) AVX-512's
-// VPCOMPRESSD is used in its register form: compressing straight to memory
-// is several times slower on Zen 4.
+// rebuilds on every call, slower than scalar loops.) AVX-512's VPCOMPRESSD
+// is used in its register form: compressing straight to memory is several
+// times slower on Zen 4. Set anew for each target's pass of this file.
+#undef PHASE_ROUTER_NATIVE_COMPRESS
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 #define PHASE_ROUTER_NATIVE_COMPRESS 1
 HWY_INLINE hn::Vec512<uint32_t> CompressLanes(hn::Vec512<uint32_t> v, hn::Mask512<uint32_t> m) {
@@ -61,11 +74,68 @@ HWY_INLINE hn::Vec512<uint32_t> CompressLanes(hn::Vec512<uint32_t> v, hn::Mask51
 #define PHASE_ROUTER_NATIVE_COMPRESS 0
 #endif
 
+// StoreCompressed(d, v, m, out): the lanes of v selected by m, packed to the
+// front of a whole vector stored at out (room for N lanes); returns how many.
+// AVX2 and SSSE3/SSE4 have no compress instruction but a lane shuffle with
+// indices in a register: one shuffle per vector, its indices looked up by the
+// mask's bits in a table built once (VPERMD on AVX2, PSHUFB on SSSE3/SSE4). This replaced branch-free scalar loops (out[n] = x;
+// n += keep), which took over half the time of a dense row on AVX2 at about
+// two cycles a key.
+#if PHASE_ROUTER_NATIVE_COMPRESS
+#define PHASE_ROUTER_VECTOR_COMPRESS 1
+template <class D>
+HWY_INLINE size_t StoreCompressed(D d, hn::Vec<D> v, hn::Mask<D> m, uint32_t* out) {
+  hn::StoreU(CompressLanes(v, m), d, out);
+  return static_cast<size_t>(_mm_popcnt_u32(m.raw));
+}
+#elif HWY_TARGET == HWY_AVX2
+#define PHASE_ROUTER_VECTOR_COMPRESS 1
+// VPERMD's indices for mask bits b are the set bits of b: row b of the
+// decoder's table (select_top_k_common.h), already 32-bit lanes.
+template <class D>
+HWY_INLINE size_t StoreCompressed(D /*d*/, hn::Vec<D> v, hn::Mask<D> m, uint32_t* out) {
+  const int bits = _mm256_movemask_ps(_mm256_castsi256_ps(m.raw));
+  const __m256i index =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(SetBitPositions().positions[bits]));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permutevar8x32_epi32(v.raw, index));
+  return static_cast<size_t>(_mm_popcnt_u32(static_cast<unsigned>(bits)));
+}
+#elif HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3
+#define PHASE_ROUTER_VECTOR_COMPRESS 1
+// PSHUFB's byte indices for mask bits b: the bytes of lane i for each set
+// bit i of b, from the decoder's table.
+struct CompressIndexTable {
+  alignas(16) uint8_t index[16][16];
+};
+HWY_INLINE const CompressIndexTable& CompressIndices() {
+  static const CompressIndexTable table = [] {
+    CompressIndexTable t{};
+    for (uint32_t bits = 0; bits < 16; ++bits) {
+      for (uint32_t n = 0; n < 16; ++n) {
+        t.index[bits][n] = static_cast<uint8_t>(4 * SetBitPositions().positions[bits][n / 4] + n % 4);
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+template <class D>
+HWY_INLINE size_t StoreCompressed(D /*d*/, hn::Vec<D> v, hn::Mask<D> m, uint32_t* out) {
+  const int bits = _mm_movemask_ps(_mm_castsi128_ps(m.raw));
+  const __m128i index =
+      _mm_load_si128(reinterpret_cast<const __m128i*>(CompressIndices().index[bits]));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_shuffle_epi8(v.raw, index));
+  return static_cast<size_t>((0x4332322132212110ull >> (4 * bits)) & 0xF);  // popcount
+}
+#else
+#define PHASE_ROUTER_VECTOR_COMPRESS 0
+#endif
+
 // keys[j] = SelectionKey(row_constant, ids[j])
 //         = fmix32(row_constant + (ids[j] + 1) * 0x9E3779B9),
 // counting on the way the keys below lo and, where the target compresses
-// natively, copying the keys in [lo, hi) to bracket (returns how many; -1
-// when the caller must collect them itself with KeysInRange).
+// with vectors, copying the keys in [lo, hi) to bracket (returns how many;
+// -1 when the caller must collect them itself with KeysInRange).
 HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT ids, size_t c,
                              uint32_t lo, uint32_t hi, uint32_t* HWY_RESTRICT keys,
                              uint32_t* HWY_RESTRICT bracket, size_t* below_lo) {
@@ -75,7 +145,7 @@ HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT
   const auto gamma = hn::Set(d, kGamma32);
   const auto vlo = hn::Set(d, lo);
   size_t n_lo = 0, j = 0;
-#if PHASE_ROUTER_NATIVE_COMPRESS
+#if PHASE_ROUTER_VECTOR_COMPRESS
   const auto vhi = hn::Set(d, hi);
   size_t m = 0;
 #endif
@@ -84,22 +154,20 @@ HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT
     hn::StoreU(key, d, keys + j);
     const auto below = hn::Lt(key, vlo);
     n_lo += hn::CountTrue(d, below);
-#if PHASE_ROUTER_NATIVE_COMPRESS
-    const auto in = hn::AndNot(below, hn::Lt(key, vhi));
-    hn::StoreU(CompressLanes(key, in), d, bracket + m);
-    m += hn::CountTrue(d, in);
+#if PHASE_ROUTER_VECTOR_COMPRESS
+    m += StoreCompressed(d, key, hn::AndNot(below, hn::Lt(key, vhi)), bracket + m);
 #endif
   }
   for (; j < c; ++j) {
     keys[j] = SelectionKey(row_constant, ids[j]);
     n_lo += keys[j] < lo;
-#if PHASE_ROUTER_NATIVE_COMPRESS
+#if PHASE_ROUTER_VECTOR_COMPRESS
     bracket[m] = keys[j];
     m += keys[j] >= lo && keys[j] < hi;
 #endif
   }
   *below_lo = n_lo;
-#if PHASE_ROUTER_NATIVE_COMPRESS
+#if PHASE_ROUTER_VECTOR_COMPRESS
   return static_cast<ptrdiff_t>(m);
 #else
   (void)hi;
@@ -115,9 +183,18 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
                                   uint32_t* HWY_RESTRICT out) {
   const size_t words = WordsFor(cols);
   uint32_t n = 0;
-  // Sparse rows (fewer than 8 ids per word on average, as in MoE shapes):
-  // count-trailing-zeros costs per id, the vector decoders per word.
+  // Sparse rows: count-trailing-zeros costs per id (and a mispredicted
+  // branch per word that holds a few), the vector decoders per word, with
+  // no branch on the word's bits. On AVX-512 and AVX2 they pay from one id
+  // in four words: at one id a word (4096 columns, Zen 4) VPCOMPRESSB made
+  // the whole selection 2.7x faster than count-trailing-zeros, the byte
+  // table on AVX2 1.2x. SSSE3 and SSE4 (four lanes, a byte-table popcount
+  // on SSSE3) keep count-trailing-zeros below 8 ids a word.
+#if HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
+  if (4 * size_t{limit} < words) {
+#else
   if (limit < 8 * words) {
+#endif
     for (size_t w = 0; w < words && n < limit; ++w) {
       for (uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
         out[n++] = static_cast<uint32_t>(w * kWordBits + hwy::Num0BitsBelowLS1Bit_Nonzero64(bits));
@@ -128,7 +205,9 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
 #if HWY_TARGET == HWY_AVX3_DL
   // One VPCOMPRESSB turns a word into the byte offsets of its set bits; the
   // offsets are widened 16 at a time straight from the register (a store and
-  // reload would stall on store forwarding).
+  // reload would stall on store forwarding). The first 32 are stored
+  // whatever the count (zero words too): branches on the count mispredict
+  // at the densities where words hold 0 to 32 ids.
   const hn::Full512<uint8_t> d8;
   const hn::Full256<uint8_t> d8h;
   const hn::Full128<uint8_t> d8q;
@@ -136,16 +215,13 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
   const auto iota = hn::Iota(d8, 0);
   for (size_t w = 0; w < words && n < limit; ++w) {
     const uint64_t bits = row[w];
-    if (bits == 0) continue;
     const auto packed =
         hn::Compress(iota, hn::LoadMaskBits(d8, reinterpret_cast<const uint8_t*>(&bits)));
     const size_t count = hwy::PopCount(bits);
     const auto base = hn::Set(d32, static_cast<uint32_t>(w * kWordBits));
     const auto low = hn::LowerHalf(d8h, packed);
     hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::LowerHalf(d8q, low))), d32, out + n);
-    if (count > 16) {
-      hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::UpperHalf(d8q, low))), d32, out + n + 16);
-    }
+    hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::UpperHalf(d8q, low))), d32, out + n + 16);
     if (count > 32) {
       const auto high = hn::UpperHalf(d8h, packed);
       hn::StoreU(hn::Add(base, hn::PromoteTo(d32, hn::LowerHalf(d8q, high))), d32, out + n + 32);
@@ -164,7 +240,6 @@ HWY_INLINE uint32_t DecodeSetBits(const uint64_t* row, size_t cols, uint32_t lim
   const uint32_t(*positions)[8] = SetBitPositions().positions;
   for (size_t w = 0; w < words && n < limit; ++w) {
     const uint64_t bits = row[w];
-    if (bits == 0) continue;
     for (size_t byte = 0; byte < 8; ++byte) {
       const size_t b = (bits >> (8 * byte)) & 0xFF;
       const auto base = hn::Set(d32, static_cast<uint32_t>(w * kWordBits + 8 * byte));
@@ -203,18 +278,18 @@ HWY_INLINE size_t KeysInRange(const uint32_t* HWY_RESTRICT keys, size_t c, uint3
   return m;
 }
 
-// Keeps the ids whose key is <= threshold, in order (CompactWinners),
-// sixteen at a time where the target compresses natively.
+// Keeps the ids whose key is <= threshold, in order (CompactWinners), a
+// vector at a time where the target compresses with vectors.
 HWY_INLINE void KeepWinners(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_t threshold,
                             uint32_t* ids) {
   size_t n = 0, j = 0;
-#if PHASE_ROUTER_NATIVE_COMPRESS
-  const hn::Full512<uint32_t> d;
+#if PHASE_ROUTER_VECTOR_COMPRESS
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
   const auto vt = hn::Set(d, threshold);
-  for (; j + 16 <= c; j += 16) {
+  for (; j + N <= c; j += N) {
     const auto win = hn::Not(hn::Lt(vt, hn::LoadU(d, keys + j)));
-    hn::StoreU(CompressLanes(hn::LoadU(d, ids + j), win), d, ids + n);
-    n += hn::CountTrue(d, win);
+    n += StoreCompressed(d, hn::LoadU(d, ids + j), win, ids + n);
   }
 #endif
   CompactWinners(keys, j, c, threshold, ids, n);
@@ -243,10 +318,87 @@ HWY_INLINE void KeepRankedBelow(const uint32_t* HWY_RESTRICT keys, size_t c, uin
   }
 }
 
-// Brackets up to this size are ranked by std::nth_element directly; rows with
-// up to kSmallRow candidates are ranked by KeepRankedBelow.
-constexpr size_t kSmallBracket = 48;
+// Rows with up to kSmallRow candidates are ranked by KeepRankedBelow.
 constexpr size_t kSmallRow = 24;
+
+
+// Counts the m keys below lo and copies those in [lo, hi) to out (room for
+// m + 16); returns how many were copied. StoreCompressed where the target
+// has it, a branch-free scalar loop elsewhere.
+HWY_INLINE size_t NarrowKeys(const uint32_t* HWY_RESTRICT keys, size_t m, uint32_t lo,
+                             uint32_t hi, uint32_t* HWY_RESTRICT out, size_t* below_lo) {
+  size_t n = 0, below = 0, j = 0;
+#if PHASE_ROUTER_VECTOR_COMPRESS
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
+  const auto vlo = hn::Set(d, lo), vhi = hn::Set(d, hi);
+  for (; j + N <= m; j += N) {
+    const auto key = hn::LoadU(d, keys + j);
+    const auto b = hn::Lt(key, vlo);
+    below += hn::CountTrue(d, b);
+    n += StoreCompressed(d, key, hn::AndNot(b, hn::Lt(key, vhi)), out + n);
+  }
+#endif
+  size_t below_tail;
+  n += CopyKeysInRange(keys + j, m - j, lo, hi, out + n, &below_tail);
+  *below_lo = below + below_tail;
+  return n;
+}
+
+// The rank-th smallest (0-based) of m <= kRankedKeys distinct keys, none of
+// them ~0: the key with exactly `rank` smaller keys, counted with vector
+// compares (m / N per key), stopping at the first hit: about m^2 / (2N)
+// compares, no data-dependent branch but the exit. std::nth_element on the
+// same 40-odd keys took a third of a dense row's time (mispredicted
+// branches). Pads keys to whole vectors with ~0 (room for m + N).
+constexpr size_t kRankedKeys = 64;
+HWY_INLINE uint32_t RankByCounting(uint32_t* keys, size_t m, size_t rank) {
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
+  const size_t vectors = (m + N - 1) / N;
+  for (size_t j = m; j < vectors * N; ++j) keys[j] = ~0u;
+  for (size_t j = 0;; ++j) {
+    const auto key = hn::Set(d, keys[j]);
+    size_t smaller = 0;
+    for (size_t v = 0; v < vectors; ++v) {
+      smaller += hn::CountTrue(d, hn::Lt(hn::LoadU(d, keys + v * N), key));
+    }
+    if (smaller == rank || j + 1 == m) return keys[j];
+  }
+}
+
+// The rank-th smallest (0-based) of the m distinct keys at `keys`, all in
+// [lo, hi) and roughly uniform there (a bracket of uniform keys). Narrows
+// the way the first bracket was found: a sub-bracket a few sigma around the
+// expected place of the rank keeps ~6 sqrt(m) of the m keys (100 keys
+// become ~40 in one vector pass, ~10 instructions per 16 keys with
+// VPCOMPRESSD), then RankByCounting ranks the last few dozen. This replaced
+// RankInRange's histogram on this path (a quarter of the time of a dense
+// row: store-forwarded increments, a fill of up to 257 slots, then
+// std::nth_element). A sub-bracket that misses (probability ~3e-3) hands
+// the current keys to RankInRange: exact for any keys. `scratch` has room
+// for m + 16 keys and may be overwritten, as may keys (room m + 16 too).
+HWY_INLINE uint32_t RankBracket(uint32_t* keys, size_t m, uint32_t lo, uint32_t hi, size_t rank,
+                                uint32_t* scratch) {
+  while (m > kRankedKeys) {
+    const Bracket sub =
+        BracketQuantile((static_cast<double>(rank) + 0.5) / static_cast<double>(m),
+                        static_cast<double>(m), lo, static_cast<double>(hi - lo), hi);
+    size_t below;
+    const size_t n = NarrowKeys(keys, m, sub.lo, sub.hi, scratch, &below);
+    if (rank < below || rank >= below + n || n >= m) {
+      return RankInRange(keys, m, lo, hi, rank, scratch);
+    }
+    rank -= below;
+    m = n;
+    lo = sub.lo;
+    hi = sub.hi;
+    uint32_t* t = keys;
+    keys = scratch;
+    scratch = t;
+  }
+  return RankByCounting(keys, m, rank);
+}
 
 HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
                               uint32_t k, uint32_t row_constant, int32_t* out,
@@ -269,31 +421,42 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   }
 
   // Bracket the k-th smallest key: with q = k / c, the number of keys below
-  // (q +- 4 sigma) * 2^32 misses k with probability below 1e-4.
-  const double q = static_cast<double>(k) / c;
-  const double margin = 4.0 * std::sqrt(q * (1 - q) / c) + 1.0 / c;
-  const double kTwo32 = 4294967296.0;
-  const uint32_t lo = q - margin <= 0 ? 0 : static_cast<uint32_t>((q - margin) * kTwo32);
-  const uint32_t hi = q + margin >= 1 ? ~0u : static_cast<uint32_t>((q + margin) * kTwo32);
+  // (q +- 3 sigma) * 2^32 misses k with probability ~3e-3.
+  const Bracket b = BracketQuantile(static_cast<double>(k) / c, c, 0, kTwo32, ~0u);
   size_t below_lo;
   const ptrdiff_t in_bracket =
-      HashIds(row_constant, ids_scratch, c, lo, hi, keys_scratch, bracket, &below_lo);
+      HashIds(row_constant, ids_scratch, c, b.lo, b.hi, keys_scratch, bracket, &below_lo);
   const size_t m = in_bracket >= 0 ? static_cast<size_t>(in_bracket)
-                                   : KeysInRange(keys_scratch, c, lo, hi, bracket);
+                                   : KeysInRange(keys_scratch, c, b.lo, b.hi, bracket);
   uint32_t threshold;  // the k-th smallest key: keys <= threshold are taken
-  if (m <= kSmallBracket && below_lo < k && k <= below_lo + m) {
-    // Few keys to rank: a plain selection beats building a histogram.
-    std::nth_element(bracket, bracket + (k - below_lo - 1), bracket + m);
-    threshold = bracket[k - below_lo - 1];
-  } else if (below_lo < k && k <= below_lo + m) {
+  if (below_lo < k && k <= below_lo + m) {
     // The (k - below_lo)-th smallest key of the bracket is the k-th overall.
-    threshold = RankInRange(bracket, m, lo, hi, k - below_lo - 1, bracket + m);
+    threshold = RankBracket(bracket, m, b.lo, b.hi, k - below_lo - 1, bracket + m + 16);
   } else {
     threshold = KthSmallestKey(keys_scratch, c, k);
   }
   // The ids are ascending, so keeping the winners in order needs no sort.
+#if PHASE_ROUTER_NATIVE_COMPRESS
+  // Straight to out: masked loads for the last partial vector and masked
+  // stores of the winners' lanes write exactly the k ids, so the copy from
+  // the scratch (5% of a dense row) is saved.
+  const __m512i vt = _mm512_set1_epi32(static_cast<int>(threshold));
+  size_t n = 0;
+  for (size_t j = 0; j < c; j += 16) {
+    const __mmask16 valid =
+        c - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (c - j)) - 1);
+    const __m512i key = _mm512_maskz_loadu_epi32(valid, keys_scratch + j);
+    const __mmask16 win = _mm512_mask_cmple_epu32_mask(valid, key, vt);
+    const uint32_t wins = static_cast<uint32_t>(_mm_popcnt_u32(win));
+    _mm512_mask_storeu_epi32(out + n, static_cast<__mmask16>((1u << wins) - 1),
+                             _mm512_maskz_compress_epi32(
+                                 win, _mm512_maskz_loadu_epi32(valid, ids_scratch + j)));
+    n += wins;
+  }
+#else
   KeepWinners(keys_scratch, c, threshold, ids_scratch);
   std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+#endif
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)

@@ -3,12 +3,48 @@
 #ifndef PHASE_ROUTER_KERNELS_SELECT_TOP_K_COMMON_H_
 #define PHASE_ROUTER_KERNELS_SELECT_TOP_K_COMMON_H_
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
 #include <algorithm>
 
 namespace phase_router {
+
+// [lo, hi) around the q-quantile of n uniform draws from [base, base +
+// width): q +- (3 sigma + 1 / n), sigma = sqrt(q (1 - q) / n), clipped to
+// [base, top). A uniform sample misses it with probability ~3e-3, and a
+// miss costs a radix select of the row (a few times the row's cost), so a
+// wider bracket (4 sigma: 1e-4) costs more in ranking than it saves.
+struct Bracket {
+  uint32_t lo, hi;
+};
+inline Bracket BracketQuantile(double q, double n, uint32_t base, double width,
+                                   uint32_t top) {
+  const double margin = 3.0 * std::sqrt(q * (1 - q) / n) + 1.0 / n;
+  const double a = q - margin, b = q + margin;
+  Bracket r;
+  r.lo = a <= 0 ? base : base + static_cast<uint32_t>(a * width);
+  r.hi = b >= 1 ? top : base + static_cast<uint32_t>(b * width);
+  return r;
+}
+// The whole key range (top: a key of ~0 is never the k-th smallest of more
+// than k keys, so excluding it loses nothing).
+inline constexpr double kTwo32 = 4294967296.0;
+
+// Counts the c keys below lo and copies those in [lo, hi) to out (room for
+// c), in order, branch-free; returns how many were copied.
+inline size_t CopyKeysInRange(const uint32_t* keys, size_t c, uint32_t lo, uint32_t hi,
+                              uint32_t* out, size_t* below_lo) {
+  size_t n = 0, below = 0;
+  for (size_t j = 0; j < c; ++j) {
+    out[n] = keys[j];
+    below += keys[j] < lo;
+    n += keys[j] - lo < hi - lo;  // lo <= key < hi, as lo <= hi
+  }
+  *below_lo = below;
+  return n;
+}
 
 // The k-th smallest of the c distinct keys (1 <= k <= c), by a most-
 // significant-byte-first radix select: each level histograms the next byte of

@@ -589,6 +589,85 @@ TEST_P(KernelTest, SelectRowsIsTheAndThenTheSelection) {
   }
 }
 
+// SelectRandomK against the scalar twin (the statement of the rule) on rows
+// long enough for every path of the SIMD bodies: sparse rows decoded by
+// count-trailing-zeros or by vectors (one id in 64 columns to every column),
+// short rows ranked by counting, brackets narrowed and ranked, with column
+// counts not multiples of 64 or of any vector width and k from 1 to past the
+// count. Documented scratch sizes, with sentinels after them.
+void CheckRandomK(const Backend& kb, const Bits& row, uint32_t k, uint32_t row_constant) {
+  const size_t cols = row.cols;
+  uint32_t count = 0;
+  for (size_t x = 0; x < cols; ++x) count += row.get(0, x);
+  SCOPED_TRACE("cols " + std::to_string(cols) + " count " + std::to_string(count) + " k " +
+               std::to_string(k) + " row_constant " + std::to_string(row_constant));
+  std::vector<int32_t> want(k);
+  std::vector<uint32_t> want_ids(count + 64), want_keys(3 * size_t{count} + 64);
+  scalar::SelectRandomK(row.w.data(), cols, count, k, row_constant, want.data(),
+                        want_ids.data(), want_keys.data());
+  const size_t ids_size = count + 64, keys_size = 3 * size_t{count} + 64;
+  std::vector<int32_t> out(k + kTail, 0x7777);
+  std::vector<uint32_t> ids(ids_size + kTail, 0xABCDu);
+  std::vector<uint32_t> keys(keys_size + kTail, 0xA5A5F00Du);
+  kb.select_random_k(row.w.data(), cols, count, k, row_constant, out.data(), ids.data(),
+                     keys.data());
+  for (size_t n = 0; n < kTail; ++n) {
+    ASSERT_EQ(out[k + n], 0x7777) << "out overrun";
+    ASSERT_EQ(ids[ids_size + n], 0xABCDu) << "ids scratch overrun";
+    ASSERT_EQ(keys[keys_size + n], 0xA5A5F00Du) << "keys scratch overrun";
+  }
+  out.resize(k);
+  ASSERT_EQ(out, want);
+}
+
+TEST_P(KernelTest, SelectRandomKDensities) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(13);
+  // Probability of a set bit, in 1/64ths: 1/64 to every column.
+  const int densities[] = {1, 4, 16, 32, 48, 60, 64};
+  for (size_t cols : {200, 999, 3001, 4100}) {
+    for (int density : densities) {
+      Bits row(1, cols, 0, 0);
+      for (size_t x = 0; x < cols; ++x) row.set(0, x, static_cast<int>(rng() % 64) < density);
+      uint32_t count = 0;
+      for (size_t x = 0; x < cols; ++x) count += row.get(0, x);
+      const uint32_t ks[] = {1,
+                             2,
+                             std::max<uint32_t>(1, count / 8),
+                             std::max<uint32_t>(1, count / 2),
+                             std::max<uint32_t>(1, count - count / 8),
+                             std::max<uint32_t>(1, count - 1),
+                             std::max<uint32_t>(1, count),
+                             count + 7,
+                             static_cast<uint32_t>(Uniform(rng, 1, count + 1))};
+      for (uint32_t k : ks) {
+        CheckRandomK(kb, row, k, static_cast<uint32_t>(rng()));
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+// Many rows at once: the brackets of the k-th key miss with probability
+// ~3e-3 per row (and per narrowing), so a few thousand rows also take the
+// exact fallbacks (radix select, RankInRange).
+TEST_P(KernelTest, SelectRandomKManyRows) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(21);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const size_t cols = trial % 2 ? 1000 : 333;
+    Bits row(1, cols, 0, 0);
+    const int density = trial % 3 == 0 ? 16 : 40;
+    for (size_t x = 0; x < cols; ++x) row.set(0, x, static_cast<int>(rng() % 64) < density);
+    uint32_t count = 0;
+    for (size_t x = 0; x < cols; ++x) count += row.get(0, x);
+    const uint32_t k = trial % 4 == 0 ? std::max<uint32_t>(1, count / 10)
+                                      : static_cast<uint32_t>(Uniform(rng, 1, count + 1));
+    CheckRandomK(kb, row, k, static_cast<uint32_t>(rng()));
+    if (HasFatalFailure()) return;
+  }
+}
+
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
 }
