@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/hwy_registry.h"
+#include "kernels/hwy_targets.h"
 #include "hwy/targets.h"
 #include "kernels/and_popcount.h"
 #include "kernels/pack_bit_rows.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 
 namespace phase_router {
 

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "phase_router/phase_router.h"
 #include "router/pipeline.h"
 #include "router/plan.h"

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "kernels/feistel_permute.h"
 #include "kernels/random.h"
 #include "kernels/target_layout.h"

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "phase_router/phase_router.h"
 
 namespace phase_router {

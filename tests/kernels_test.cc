@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "dispatch/dispatch.h"
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "gtest/gtest.h"
 #include "kernels/and_popcount.h"
 #include "kernels/select_rows.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "dispatch/dispatch.h"
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "gtest/gtest.h"
 #include "kernels/feistel_permute.h"
 #include "kernels/random.h"

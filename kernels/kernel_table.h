@@ -1,8 +1,8 @@
 // One backend's kernels, as a table the router calls through. The router picks
 // a table once per call (dispatch.h) and every stage calls its kernels on row
 // bands, so the indirect call costs once per band, never per row or word.
-#ifndef PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_
-#define PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_
+#ifndef PHASE_ROUTER_KERNELS_KERNEL_TABLE_H_
+#define PHASE_ROUTER_KERNELS_KERNEL_TABLE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -55,4 +55,4 @@ struct KernelTable {
 
 }  // namespace phase_router
 
-#endif  // PHASE_ROUTER_DISPATCH_KERNEL_TABLE_H_
+#endif  // PHASE_ROUTER_KERNELS_KERNEL_TABLE_H_

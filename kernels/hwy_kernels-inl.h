@@ -1,10 +1,16 @@
-// Compiles the Highway kernel bodies once per target (foreach_target) and
-// exposes each target's kernels as a KernelTable. The SCALAR/EMU128 targets
-// are not built: without vectors they add nothing over the generic backend,
-// which is the fallback.
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "dispatch/hwy_kernels.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// Each target's kernels as a KernelTable: out-of-line entry points over the
+// -inl.h building blocks, re-included once per target by the group
+// translation units (kernels/hwy_kernels_wide.cc, hwy_kernels_narrow.cc).
+// SCALAR/EMU128 get no table: without vectors they add nothing over the
+// generic backend, which is the fallback.
+
+// Per-target include guard: this file is re-included once per target.
+#if defined(PHASE_ROUTER_KERNELS_HWY_KERNELS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef PHASE_ROUTER_KERNELS_HWY_KERNELS_INL_H_
+#undef PHASE_ROUTER_KERNELS_HWY_KERNELS_INL_H_
+#else
+#define PHASE_ROUTER_KERNELS_HWY_KERNELS_INL_H_
+#endif
 
 #include "hwy/highway.h"
 
@@ -18,8 +24,7 @@
 #include "kernels/transpose_bits-inl.h"
 #endif
 
-#include "dispatch/hwy_registry.h"
-#include "dispatch/kernel_table.h"
+#include "kernels/kernel_table.h"
 #include "kernels/rotate_rows.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -90,50 +95,4 @@ const KernelTable* GetKernelTable() {
 }  // namespace phase_router
 HWY_AFTER_NAMESPACE();
 
-#if HWY_ONCE
-namespace phase_router {
-
-// Every target foreach_target compiled, best first, with its Highway bit.
-std::vector<HwyTarget> HwyCompiledTargets() {
-  std::vector<HwyTarget> targets;
-#define PHASE_ROUTER_ADD_TARGET(TARGET, NS)                                   \
-  if ((HWY_TARGETS & (TARGET)) != 0) targets.push_back({TARGET, NS::GetKernelTable()});
-#if HWY_ARCH_X86
-#if HWY_TARGETS & HWY_AVX3_DL
-  PHASE_ROUTER_ADD_TARGET(HWY_AVX3_DL, N_AVX3_DL)
-#endif
-#if HWY_TARGETS & HWY_AVX3
-  PHASE_ROUTER_ADD_TARGET(HWY_AVX3, N_AVX3)
-#endif
-#if HWY_TARGETS & HWY_AVX2
-  PHASE_ROUTER_ADD_TARGET(HWY_AVX2, N_AVX2)
-#endif
-#if HWY_TARGETS & HWY_SSE4
-  PHASE_ROUTER_ADD_TARGET(HWY_SSE4, N_SSE4)
-#endif
-#if HWY_TARGETS & HWY_SSSE3
-  PHASE_ROUTER_ADD_TARGET(HWY_SSSE3, N_SSSE3)
-#endif
-#elif HWY_ARCH_ARM_A64
-#if HWY_TARGETS & HWY_SVE2_128
-  PHASE_ROUTER_ADD_TARGET(HWY_SVE2_128, N_SVE2_128)
-#endif
-#if HWY_TARGETS & HWY_SVE_256
-  PHASE_ROUTER_ADD_TARGET(HWY_SVE_256, N_SVE_256)
-#endif
-#if HWY_TARGETS & HWY_SVE2
-  PHASE_ROUTER_ADD_TARGET(HWY_SVE2, N_SVE2)
-#endif
-#if HWY_TARGETS & HWY_SVE
-  PHASE_ROUTER_ADD_TARGET(HWY_SVE, N_SVE)
-#endif
-#if HWY_TARGETS & HWY_NEON
-  PHASE_ROUTER_ADD_TARGET(HWY_NEON, N_NEON)
-#endif
-#endif
-#undef PHASE_ROUTER_ADD_TARGET
-  return targets;
-}
-
-}  // namespace phase_router
-#endif  // HWY_ONCE
+#endif  // PHASE_ROUTER_KERNELS_HWY_KERNELS_INL_H_
