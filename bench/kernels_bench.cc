@@ -92,6 +92,21 @@ void Pack(benchmark::State& state, const KernelTable& K, size_t n) {
   SetRate(state, n * n + n * words * 8.0);
 }
 
+// A byte matrix's degrees (the router's count of byte input), bytes read.
+void CountBytes(benchmark::State& state, const KernelTable& K, size_t n) {
+  std::vector<uint8_t> bytes(n * n);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = Draw(7, i) & 1 ? 0x5A : 0;
+  std::vector<uint32_t> counts(n), want(n);
+  GenericKernels().count_nonzero_bytes(bytes.data(), n, n, n, want.data());
+  K.count_nonzero_bytes(bytes.data(), n, n, n, counts.data());
+  Check(counts == want, "CountNonzeroBytes");
+  for (auto _ : state) {
+    K.count_nonzero_bytes(bytes.data(), n, n, n, counts.data());
+    benchmark::ClobberMemory();
+  }
+  SetRate(state, static_cast<double>(n) * n);
+}
+
 // Aligned rows rotated and transposed at once, as the router writes them.
 void FillArcColumns(benchmark::State& state, const KernelTable& K, size_t n) {
   const size_t words = WordsFor(n);
@@ -302,6 +317,7 @@ void RegisterAll() {
     };
     for (size_t n : sizes) {
       add("PackBitRows", n, [&K, n](benchmark::State& s) { Pack(s, K, n); });
+      add("CountNonzeroBytes", n, [&K, n](benchmark::State& s) { CountBytes(s, K, n); });
       add("RotateRowsOnRing", n, [&K, n](benchmark::State& s) { Rotate(s, K, n); });
       add("TransposeBits", n, [&K, n](benchmark::State& s) { Transpose(s, K, n, n); });
       add("GatherColumns", n, [&K, n](benchmark::State& s) { GatherColumns(s, K, n); });

@@ -63,6 +63,7 @@ const KernelTable& GenericKernels() {
       "generic",
       0,
       &generic::PackBitRows,
+      &generic::CountNonzeroBytes,
       &generic::RotateRowsOnRing,
       &generic::TransposeBits,
       &generic::AndPopcountRows,

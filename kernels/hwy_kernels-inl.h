@@ -38,6 +38,10 @@ void PackBitRowsEntry(const uint8_t* src, size_t src_stride, size_t rows, size_t
                       uint64_t* dst, size_t dst_stride, uint32_t* popcounts) {
   PackBitRows(src, src_stride, rows, cols, dst, dst_stride, popcounts);
 }
+void CountNonzeroBytesEntry(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                            uint32_t* counts) {
+  CountNonzeroBytes(src, src_stride, rows, cols, counts);
+}
 void RotateRowsOnRingEntry(const uint64_t* src, size_t src_stride, size_t rows,
                            size_t ring, const uint32_t* offsets, uint64_t* dst,
                            size_t dst_stride) {
@@ -80,7 +84,7 @@ void FeistelPermuteEntry(uint64_t key, uint64_t length, const uint16_t* rounds,
 
 const KernelTable* GetKernelTable() {
   static const KernelTable kTable = {
-      hwy::TargetName(HWY_TARGET), HWY_TARGET, &PackBitRowsEntry,
+      hwy::TargetName(HWY_TARGET), HWY_TARGET, &PackBitRowsEntry, &CountNonzeroBytesEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &SelectRowsEntry,
       &generic::FillArcColumns,

@@ -19,6 +19,8 @@ struct KernelTable {
   void (*pack_bit_rows)(const uint8_t* src, size_t src_stride, size_t rows,
                         size_t cols, uint64_t* dst, size_t dst_stride,
                         uint32_t* popcounts);
+  void (*count_nonzero_bytes)(const uint8_t* src, size_t src_stride, size_t rows,
+                              size_t cols, uint32_t* counts);
   void (*rotate_rows_on_ring)(const uint64_t* src, size_t src_stride,
                               size_t rows, size_t ring,
                               const uint32_t* offsets, uint64_t* dst,

@@ -52,6 +52,35 @@ HWY_INLINE void PackBitRows(const uint8_t* src, size_t src_stride, size_t rows,
   }
 }
 
+// counts[r] = the nonzero bytes of row r (a byte matrix's degrees). One
+// compare and one subtract per vector: each lane counts its own nonzero
+// bytes (the mask is all ones, -1) for up to 255 vectors before SumsOf8
+// widens the lane counts into 64-bit sums, so the loop has no horizontal
+// step and no popcount.
+HWY_INLINE void CountNonzeroBytes(const uint8_t* src, size_t src_stride, size_t rows,
+                                  size_t cols, uint32_t* counts) {
+  const hn::ScalableTag<uint8_t> d8;
+  const hn::Repartition<uint64_t, decltype(d8)> d64;
+  const size_t N = hn::Lanes(d8);
+  const auto zero = hn::Zero(d8);
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* in = src + r * src_stride;
+    auto total = hn::Zero(d64);
+    size_t x = 0;
+    while (x + N <= cols) {
+      const size_t vectors = HWY_MIN((cols - x) / N, size_t{255});
+      auto lanes = hn::Zero(d8);
+      for (size_t v = 0; v < vectors; ++v, x += N) {
+        lanes = hn::Sub(lanes, hn::VecFromMask(d8, hn::Ne(hn::LoadU(d8, in + x), zero)));
+      }
+      total = hn::Add(total, hn::SumsOf8(lanes));
+    }
+    uint64_t count = hn::GetLane(hn::SumOfLanes(d64, total));
+    for (; x < cols; ++x) count += in[x] != 0;
+    counts[r] = static_cast<uint32_t>(count);
+  }
+}
+
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE
 }  // namespace phase_router

@@ -25,6 +25,15 @@ void PackBitRows(const uint8_t* src, size_t src_stride, size_t rows,
   }
 }
 
+void CountNonzeroBytes(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                       uint32_t* counts) {
+  for (size_t r = 0; r < rows; ++r) {
+    uint32_t count = 0;
+    for (size_t x = 0; x < cols; ++x) count += src[r * src_stride + x] != 0;
+    counts[r] = count;
+  }
+}
+
 }  // namespace scalar
 
 namespace generic {
@@ -72,6 +81,27 @@ void PackBitRows(const uint8_t* src, size_t src_stride, size_t rows,
       count += PopcountWord(word);
     }
     if (popcounts) popcounts[r] = static_cast<uint32_t>(count);
+  }
+}
+
+// Eight bytes a word: (b | b >> 1 | ... ) folded to one bit a byte and
+// counted by popcount, with the compiler's vectorizer free to widen it.
+void CountNonzeroBytes(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                       uint32_t* counts) {
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* in = src + r * src_stride;
+    uint64_t count = 0;
+    size_t x = 0;
+    for (; x + 8 <= cols; x += 8) {
+      uint64_t w;
+      std::memcpy(&w, in + x, sizeof(w));
+      // A byte's high bit: set iff the byte is nonzero.
+      const uint64_t nonzero = ((w & kLow7) + kLow7) | w;
+      count += PopcountWord(nonzero & ~kLow7);
+    }
+    for (; x < cols; ++x) count += in[x] != 0;
+    counts[r] = static_cast<uint32_t>(count);
   }
 }
 

@@ -21,6 +21,17 @@ void PackBitRows(const uint8_t* src, size_t src_stride, size_t rows,
                  uint32_t* popcounts);
 }  // namespace generic
 
+// counts[r] = the nonzero bytes of row r of `rows` rows of `cols` bytes
+// (row r at src + r * src_stride): a byte matrix's degrees, without packing.
+namespace scalar {
+void CountNonzeroBytes(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                       uint32_t* counts);
+}  // namespace scalar
+namespace generic {
+void CountNonzeroBytes(const uint8_t* src, size_t src_stride, size_t rows, size_t cols,
+                       uint32_t* counts);
+}  // namespace generic
+
 }  // namespace phase_router
 
 #endif  // PHASE_ROUTER_KERNELS_PACK_BIT_ROWS_H_

@@ -30,10 +30,7 @@ void CountRows(const KernelTable& K, const Input& in, bool source_side, size_t r
   } else {
     const ByteMatrixView& v = source_side ? in.s_bytes : in.t_bytes;
     const size_t stride = v.stride ? v.stride : v.cols;
-    for (size_t r = r0; r < r1; ++r) {
-      const uint8_t* row = v.data + r * stride;
-      out[r - r0] = static_cast<uint32_t>(v.cols - std::count(row, row + v.cols, uint8_t{0}));
-    }
+    K.count_nonzero_bytes(v.data + r0 * stride, stride, r1 - r0, v.cols, out);
   }
 }
 

@@ -33,6 +33,7 @@ namespace {
 struct Backend {
   const char* name;
   decltype(&scalar::PackBitRows) pack_bit_rows;
+  decltype(&scalar::CountNonzeroBytes) count_nonzero_bytes;
   decltype(&scalar::RotateRowsOnRing) rotate_rows_on_ring;
   decltype(&scalar::GatherRows) gather_rows;
   decltype(&scalar::GatherColumns) gather_columns;
@@ -45,6 +46,7 @@ struct Backend {
 
 const Backend kScalar = {"scalar",
                          scalar::PackBitRows,
+                         scalar::CountNonzeroBytes,
                          scalar::RotateRowsOnRing,
                          scalar::GatherRows,
                          scalar::GatherColumns,
@@ -55,6 +57,7 @@ const Backend kScalar = {"scalar",
                          scalar::SelectRows};
 const Backend kGeneric = {"generic",
                           generic::PackBitRows,
+                          generic::CountNonzeroBytes,
                           generic::RotateRowsOnRing,
                           generic::GatherRows,
                           generic::GatherColumns,
@@ -70,7 +73,7 @@ std::vector<Backend> AllBackends() {
   for (const std::string& name : SupportedTargetNames()) {
     if (name == "generic") continue;
     const KernelTable& t = KernelsFor(name);
-    all.push_back({t.name, t.pack_bit_rows, t.rotate_rows_on_ring,
+    all.push_back({t.name, t.pack_bit_rows, t.count_nonzero_bytes, t.rotate_rows_on_ring,
                    nullptr, nullptr, t.transpose_bits,
                    t.and_popcount_rows, t.select_lowest_k, t.select_random_k,
                    t.select_rows});
@@ -224,6 +227,35 @@ std::vector<std::pair<size_t, size_t>> Shapes(std::mt19937_64& rng) {
 class KernelTest : public ::testing::TestWithParam<Backend> {};
 // The gathers exist in the scalar and generic builds only.
 class GatherTest : public ::testing::TestWithParam<Backend> {};
+
+// Degrees of byte rows: any nonzero value counts once, rows long enough for
+// the SIMD bodies' 255-vector chunks (16320 bytes on AVX-512) and lengths
+// that are no multiple of any vector, with bytes past the width nonzero.
+TEST_P(KernelTest, CountNonzeroBytes) {
+  const Backend& k = GetParam();
+  std::mt19937_64 rng(5);
+  for (size_t cols : {size_t{1}, size_t{7}, size_t{63}, size_t{64}, size_t{65}, size_t{1000},
+                      size_t{16320}, size_t{16385}, size_t{40001}}) {
+    const size_t rows = 3, stride = cols + Uniform(rng, 0, 9);
+    std::vector<uint8_t> src(rows * stride + 64, 0xEE);
+    std::vector<uint32_t> want(rows, 0), got(rows + 1, 0xFFFFFFFFu);
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < cols; ++c) {
+        // Row 0 all zero, row 1 all nonzero, row 2 at density p.
+        const bool one =
+            r == 1 || (r == 2 && std::uniform_real_distribution<double>(0, 1)(rng) < p);
+        src[r * stride + c] = one ? static_cast<uint8_t>(Uniform(rng, 1, 255)) : 0;
+        want[r] += one;
+      }
+    }
+    k.count_nonzero_bytes(src.data(), stride, rows, cols, got.data());
+    for (size_t r = 0; r < rows; ++r) {
+      EXPECT_EQ(got[r], want[r]) << "cols " << cols << " row " << r;
+    }
+    EXPECT_EQ(got[rows], 0xFFFFFFFFu) << "wrote past counts";
+  }
+}
 
 TEST_P(KernelTest, PackBitRows) {
   const Backend& k = GetParam();
