@@ -1,7 +1,7 @@
-// What the router's two paths share (router.cc: the bit-matrix pipeline and
-// the plan; arc_path.cc: arc intersection): stage timing, row bands over
-// OpenMP threads, phase offsets, the target layout and the folded
-// permutations.
+// What the router's two paths share (bit_path.cc: the bit-matrix path;
+// arc_path.cc: arc intersection; router.cc runs the stages before them):
+// stage timing, row bands over OpenMP threads, phase offsets, the target
+// layout and the folded permutations.
 #ifndef PHASE_ROUTER_ROUTER_PIPELINE_H_
 #define PHASE_ROUTER_ROUTER_PIPELINE_H_
 
@@ -118,7 +118,7 @@ inline void PermuteIndices(const KernelTable& K, uint64_t key, size_t n, Feistel
 
 // out[j] = p[r^-1[first + j]] for j < count, with p = fperm(domain_key(column), n)
 // and r = fperm(domain_key(row), n) when row_perm (else the identity): where
-// column first + j of the relabelled matrix comes from (router.cc explains
+// column first + j of the relabelled matrix comes from (bit_path.cc explains
 // the folding). Each element is O(1), so bands run on threads and a row
 // range computes only its own.
 inline void FoldedPositions(const KernelTable& K, uint64_t seed, Domain column, Domain row,

@@ -49,7 +49,7 @@ constexpr size_t SelectKeysPerThread(size_t e) { return 3 * e + 64; }
 constexpr size_t BitmapWordsPerThread(size_t e) { return e / 64 + 1; }
 
 // Bit-matrix positions per tile when an unaligned row range reads T_rot's
-// columns (router.cc): 512 positions, 8 words a target.
+// columns (bit_path.cc): 512 positions, 8 words a target.
 inline constexpr size_t kTileWords = 8;
 
 // Element counts of every workspace buffer for a plan: the one formula

@@ -239,7 +239,7 @@ TEST(BadInput, RefusalChangesNothing) {
 }
 
 // The router runs routings under 2^20 bits on the calling thread alone
-// (router.cc's kParallelBits); shapes of at least kParallelShapeBits really
+// (plan.cc's kParallelBits); shapes of at least kParallelShapeBits really
 // use the threads they ask for, and shapes under kSerialShapeBits never do.
 constexpr size_t kParallelShapeBits = size_t{1} << 21;
 constexpr size_t kSerialShapeBits = size_t{1} << 16;

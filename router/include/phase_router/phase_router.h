@@ -39,7 +39,7 @@ Select ParseSelect(std::string_view name);
 const char* SelectName(Select select);
 
 // How candidates are found (docs/scale.md). Both give the same routes.
-//  kBits: the bit-matrix pipeline; any input. Memory ~ 3 M x E bits.
+//  kBits: the bit-matrix pipeline; any input. Memory ~ 2 M x E bits (3 unaligned).
 //  kArcs: arc intersection, for aligned inputs only (degree vectors, or
 //         matrices with align on): no bit matrix, O(M + E) memory besides
 //         the routes; per source about min(s_i, 4 Σt / M) tests.
