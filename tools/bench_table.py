@@ -26,9 +26,18 @@ def ms(b):
     return b["real_time"] * scale
 
 
+KNOWN_TARGETS = {"generic", "AVX3_DL", "AVX3", "AVX2", "SSE4", "SSSE3", "NEON", "SVE",
+                 "SVE2", "SVE_256", "SVE2_128"}
+
+
 def kernels_table(runs):
+    """Names are Kernel[/variant]/<target>/<size>[/case]: the target is the
+    part that names one; benchmarks without one (FisherYates/N) are
+    yardsticks of their own. Rates are GB/s, or M items/s (marked) for the
+    kernels that count elements or candidates."""
     memcpy = {}
-    rate = collections.defaultdict(dict)  # (kernel, size) -> target -> GB/s
+    rate = collections.defaultdict(dict)  # (kernel, size) -> target -> text
+    ratio = collections.defaultdict(dict)
     targets = []
     for b in runs:
         parts = b["name"].split("/")
@@ -36,27 +45,38 @@ def kernels_table(runs):
         if parts[0] == "Memcpy":
             memcpy[parts[1]] = gbs
             continue
-        kernel, target, size = parts[0], parts[1], parts[2]
+        at = next((i for i, p in enumerate(parts) if p in KNOWN_TARGETS), None)
+        if at is None:
+            kernel, target, size = parts[0], "-", "/".join(parts[1:])
+        else:
+            kernel, target, size = "/".join(parts[:at]), parts[at], "/".join(parts[at + 1:])
         if target not in targets:
             targets.append(target)
-        rate[(kernel, size)][target] = gbs
-    print("| kernel | size | " + " | ".join(targets) + " | memcpy GB/s |")
+        if "bytes_per_second" in b:
+            rate[(kernel, size)][target] = "%.1f" % gbs
+            ref = memcpy.get(size.split("/")[0])
+            if ref:
+                ratio[(kernel, size)][target] = gbs / ref
+        else:
+            rate[(kernel, size)][target] = "%.1f M/s" % (b.get("items_per_second", 0) / 1e6)
+    if "-" in targets:  # the yardsticks without a target last
+        targets.remove("-")
+        targets.append("-")
+    print("| kernel | size | " + " | ".join(t if t != "-" else "no target" for t in targets) +
+          " | memcpy GB/s |")
     print("|---|---|" + "---|" * len(targets) + "---|")
     for (kernel, size), by_target in rate.items():
-        ref = memcpy.get(size)
+        ref = memcpy.get(size.split("/")[0])
         cells = []
         for t in targets:
-            g = by_target.get(t)
-            if g is None:
-                cells.append("")
-            elif ref:
-                cells.append("%.1f (%.2f)" % (g, g / ref))
-            else:
-                cells.append("%.1f" % g)
+            text = by_target.get(t)
+            r = ratio[(kernel, size)].get(t)
+            cells.append("" if text is None else text + (" (%.2f)" % r if r is not None else ""))
         print("| %s | %s | %s | %s |" % (kernel, size, " | ".join(cells),
                                         "%.1f" % ref if ref else "-"))
     print("\nCells: GB/s (bytes read + written) and, in parentheses, the ratio to "
-          "memcpy of the same matrix size in the same run.")
+          "memcpy of the same matrix size in the same run; M/s: million elements "
+          "(permutations) or candidates (selection) per second.")
 
 
 def router_table(runs):
