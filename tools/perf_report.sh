@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures what docs/performance.md reports, on this machine, into OUT_DIR
+# Measures what docs/performance.md and docs/kernels.md report, on this machine, into OUT_DIR
 # (default perf-report/): the end-to-end table per target (router_bench), the
 # per-stage breakdown of the chosen target (phase-router bench --json), and
 # peak resident memory of a one-shot routing (/usr/bin/time).
@@ -14,6 +14,11 @@ bin=build/bin
 "$bin/router_bench" --benchmark_min_time=0.2 \
   --benchmark_out="$out/router.json" --benchmark_out_format=json > "$out/router.txt"
 tools/bench_table.py router "$out/router.json" > "$out/router.md"
+
+# 1b. Each kernel on each target (docs/kernels.md's table).
+"$bin/kernels_bench" --benchmark_min_time=0.2 \
+  --benchmark_out="$out/kernels.json" --benchmark_out_format=json > "$out/kernels.txt"
+tools/bench_table.py kernels "$out/kernels.json" > "$out/kernels.md"
 
 # 2. Per-stage times of the chosen target (fastest of the timed runs).
 "$bin/phase-router" bench --json "$out/stages.json" > "$out/stages.txt"
