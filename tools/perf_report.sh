@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measures what docs/performance.md and docs/kernels.md report, on this machine, into OUT_DIR
-# (default perf-report/): the end-to-end table per target (router_bench), the
+# Measures what docs/performance.md and docs/kernels.md report, on this
+# machine, into OUT_DIR (default perf-report/): the end-to-end table per
+# target (router_bench), each kernel per target (kernels_bench), the
 # per-stage breakdown of the chosen target (phase-router bench --json), and
 # peak resident memory of a one-shot routing (/usr/bin/time).
 #   tools/perf_report.sh [OUT_DIR]     (needs a Release build in build/)
