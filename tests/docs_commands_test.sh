@@ -6,7 +6,7 @@
 # Every `ctest ... -R 'PATTERN'` command in README.md and docs/*.md is run
 # against BUILD_DIR and must run at least one test, all passing; every test
 # the docs name as "ctest `NAME`" (or "(ctest `NAME`, ...") is registered.
-# (Tests of optional parts, MPI or Python, count as registered where this
+# (Tests of optional parts, MPI, Python or dump, count as registered where this
 # build skipped them: CMake registers them only where their tools exist.)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
@@ -21,7 +21,7 @@ ctest=$3
 docs=("$src/README.md" "$src"/docs/*.md)
 
 registered=$("$ctest" --test-dir "$build" -N | sed -n 's/^ *Test *#[0-9]*: //p')
-optional='^(cli_mpi.*|python_.*|fuzz_.*|install_package)$'
+optional='^(cli_mpi.*|cli_dump.*|python_.*|fuzz_.*|install_package)$'
 
 # --- ctest -R commands: each pattern runs tests, and they pass ------------------
 patterns=$(grep -ohE "ctest [^\`]*-R '[^']*'" "${docs[@]}" | sed -E "s/.*-R '([^']*)'/\1/" | sort -u)
