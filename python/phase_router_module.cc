@@ -470,7 +470,7 @@ void CheckPackedShapes(const py::array& S, const py::array& T) {
 }
 
 // Packed rows: the array is rows x words; `cols` (the bit length of a row)
-// comes from the other matrix.
+// comes from the other matrix, and CheckPackedShapes has checked the words.
 BitMatrixView BitView(const py::array& a, size_t cols, const char* name) {
   CheckTwoDimensional(a, name);
   if (!(a.flags() & kAligned)) {
@@ -483,14 +483,6 @@ BitMatrixView BitView(const py::array& a, size_t cols, const char* name) {
   v.rows = static_cast<size_t>(a.shape(0));
   v.cols = cols;
   v.stride = RowStride(a, name);
-  const size_t words = static_cast<size_t>(a.shape(1));
-  const size_t needed = (cols + 63) / 64;
-  if (words < needed) {
-    throw Error(ErrorCode::kBadShape,
-                std::string(name) + " has " + std::to_string(words) +
-                    " uint64 word(s) a row, but " + std::to_string(cols) +
-                    " columns need " + std::to_string(needed));
-  }
   v.words = static_cast<const uint64_t*>(a.data());
   return v;
 }

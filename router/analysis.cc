@@ -18,41 +18,27 @@
 #include <string>
 #include <vector>
 
+#include "dispatch/dispatch.h"
 #include "kernels/bit_matrix.h"
 #include "router/baselines.h"
+#include "router/plan.h"
 #include "router/saturate.h"
 #include "router/validation.h"
 
 namespace phase_router {
 namespace {
 
-// Row degrees of a validated view (the same checks and messages as Route's).
-std::vector<uint32_t> RowDegrees(const ByteMatrixView& m, const char* name) {
-  CheckView(m, name);
-  const size_t stride = m.stride ? m.stride : m.cols;
-  std::vector<uint32_t> d(m.rows, 0);
-  for (size_t r = 0; r < m.rows; ++r) {
-    const uint8_t* row = m.data + r * stride;
-    d[r] = static_cast<uint32_t>(
-        m.cols - static_cast<size_t>(std::count(row, row + m.cols, 0)));
-  }
-  return d;
-}
-
-std::vector<uint32_t> RowDegrees(const BitMatrixView& m, const char* name) {
-  CheckView(m, name);  // padding bits refused: whole words count
-  const size_t words = WordsFor(m.cols);
-  const size_t stride = m.stride ? m.stride : words;
-  std::vector<uint32_t> d(m.rows, 0);
-  for (size_t r = 0; r < m.rows; ++r) {
-    const uint64_t* row = m.words + r * stride;
-    uint32_t count = 0;
-    for (size_t w = 0; w < words; ++w) {
-      count += static_cast<uint32_t>(__builtin_popcountll(row[w]));
-    }
-    d[r] = count;
-  }
-  return d;
+// Row degrees of S and T (validated by the caller with Route's checks),
+// counted by the router's CountRows (plan.h); the generic kernels, since
+// building an input must not depend on the target (an unknown
+// PHASE_ROUTER_TARGET is the routing's error, not this one's).
+void CountDegrees(const Input& in, size_t s_rows, size_t t_rows, std::vector<uint32_t>* s,
+                  std::vector<uint32_t>* t) {
+  const KernelTable& K = GenericKernels();
+  s->resize(s_rows);
+  t->resize(t_rows);
+  CountRows(K, in, true, 0, s_rows, s->data());
+  CountRows(K, in, false, 0, t_rows, t->data());
 }
 
 // The ceil(q * n)-th smallest of `values` (nearest rank; q in (0, 1]).
@@ -135,8 +121,9 @@ RoutingInput RoutingInput::Matrices(const ByteMatrixView& S,
   in.kind_ = Kind::kBytes;
   in.S_bytes_ = S;
   in.T_bytes_ = T;
-  in.s_ = RowDegrees(S, "S");
-  in.t_ = RowDegrees(T, "T");
+  CheckView(S, "S");
+  CheckView(T, "T");
+  CountDegrees(Input{Input::kBytes, {}, {}, S, T, {}, {}}, S.rows, T.rows, &in.s_, &in.t_);
   return in;
 }
 
@@ -147,8 +134,9 @@ RoutingInput RoutingInput::Matrices(const BitMatrixView& S,
   in.kind_ = Kind::kBits;
   in.S_bits_ = S;
   in.T_bits_ = T;
-  in.s_ = RowDegrees(S, "S");
-  in.t_ = RowDegrees(T, "T");
+  CheckView(S, "S");  // padding bits refused: whole words count
+  CheckView(T, "T");
+  CountDegrees(Input{Input::kBits, {}, {}, {}, {}, S, T}, S.rows, T.rows, &in.s_, &in.t_);
   return in;
 }
 

@@ -251,9 +251,10 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
   uint32_t* counts = w.counts.data();
   ParallelBands(R, grain_r, threads, [&](size_t r0, size_t r1) {
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
+    SelectRule band = rule;  // its row 0 is row r0
+    band.first_source += r0;
     Kernels::SelectRows(A + r0 * we, we, u_index ? B : B + r0 * we, we,
-                        u_index ? u_index + r0 : nullptr, r1 - r0, E,
-                        SelectRule{rule.k, rule.random, rule.seed, rule.first_source + r0},
+                        u_index ? u_index + r0 : nullptr, r1 - r0, E, band,
                         w.row_scratch.data() + tid * we,
                         w.ids.data() + tid * SelectIdsPerThread(E),
                         w.keys.data() + tid * SelectKeysPerThread(E), counts + r0,

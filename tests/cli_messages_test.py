@@ -23,17 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-failures = []
-checks = 0
-runs = 0  # commands run (hostile ones, and a few good ones beside them)
+from hostile_tally import Tally
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
+tally = Tally("cli_messages")
+check = tally.check
 
 
 def printable_line(data, program, limit=1200):
@@ -52,8 +45,7 @@ def printable_line(data, program, limit=1200):
 
 
 def run(args, env=None, program=None):
-    global runs
-    runs += 1
+    tally.runs += 1
     cmd = (program or [CLI]) + args
     full_env = dict(os.environ)
     if env:
@@ -231,5 +223,4 @@ finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("cli_messages: %d commands run, %d checks, %d failed" % (runs, checks, len(failures)))
-sys.exit(1 if failures else 0)
+tally.finish()

@@ -25,25 +25,11 @@ cli=$(realpath "$2")
 mpi=$(realpath "$3")
 unset PHASE_ROUTER_TARGET
 
-# As tests/cli_mpi_test.sh: Open MPI as root in a container, on 2 cores,
-# shared memory only.
-export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
-export OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
-export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
-export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
+mpi_setup "$mpirun"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-
-mpirun_flags=()
-version=$("$mpirun" --version 2>&1 || true)
-if [[ ${version,,} == *openrte* || ${version,,} == *"open mpi"* ]]; then
-  mpirun_flags=(--quiet --oversubscribe)
-fi
 
 rc=0
 runs=0  # mpirun launches (hostile ones, and a few good ones beside them)

@@ -24,35 +24,11 @@ mpi=$(realpath "$3")
 golden=$(realpath "$4")
 unset PHASE_ROUTER_TARGET
 
-# Open MPI in a container: root is refused unless both variables say yes;
-# 4 ranks on 2 cores need oversubscription; shared memory (vader) and self
-# only, with no single-copy mechanism (CMA needs ptrace rights that
-# containers often lack), so no network is needed; the ob1 messaging layer
-# directly, since probing for UCX first costs 0.2 s per mpirun. Each may be
-# overridden from the environment.
-export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
-export OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
-export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
-# One OpenMP thread per rank: 4 ranks share 2 cores, and spinning workers
-# would only slow each other down. (Routes do not depend on threads.)
-export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
+mpi_setup "$mpirun"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-
-
-# Open MPI's mpirun: --quiet, since its own banner about a non-zero exit
-# would bury the tool's one line; --oversubscribe for 4 ranks on 2 cores.
-# (MPICH's mpiexec knows neither and needs neither.)
-mpirun_flags=()
-version=$("$mpirun" --version 2>&1 || true)  # "mpiexec (OpenRTE) 4.1.4", ...
-if [[ ${version,,} == *openrte* || ${version,,} == *"open mpi"* ]]; then
-  mpirun_flags=(--quiet --oversubscribe)
-fi
 
 # run_mpi NP ARGS...: phase-router-mpi on NP ranks, stdout to mpi.out,
 # stderr to mpi.err, status to $rc. The timeout turns a hang into a failure

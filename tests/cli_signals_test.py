@@ -21,22 +21,14 @@ import sys
 import tempfile
 import time
 
-failures = []
-checks = 0
-runs = 0  # commands run (hostile ones, and a few good ones beside them)
+from hostile_tally import Tally
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
+tally = Tally("cli_signals")
+check = tally.check
 
 
 def counted(result):
-    global runs
-    runs += 1
+    tally.runs += 1
     return result
 
 
@@ -190,5 +182,4 @@ finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("cli_signals: %d commands run, %d checks, %d failed" % (runs, checks, len(failures)))
-sys.exit(1 if failures else 0)
+tally.finish()

@@ -25,18 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-runs=0  # commands run (hostile ones, and a few good ones beside them)
-rc=0
-run() {  # run ARGS...: stdout to out.txt, stderr to err.txt, status to $rc
-  rc=0
-  runs=$((runs + 1))
-  "$cli" "$@" >out.txt 2>err.txt || rc=$?
-}
-one_error_line() {  # one_error_line WORD...
-  [[ $(wc -l <err.txt) -eq 1 ]] && grep -q '^phase-router: error: ' err.txt || return 1
-  local word
-  for word in "$@"; do grep -qF -- "$word" err.txt || return 1; done
-}
+# run and one_error_line: tests/cli_lib.sh.
 
 echo "2 2 1" >s.txt
 echo "2 2 1" >t.txt

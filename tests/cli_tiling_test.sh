@@ -26,16 +26,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-rc=0
-run() {  # run ARGS...: stdout to out.txt, stderr to err.txt, status to $rc
-  rc=0
-  "$cli" "$@" >out.txt 2>err.txt || rc=$?
-}
-one_error_line() {  # one_error_line WORD...: err.txt is one error line with every WORD
-  [[ $(wc -l <err.txt) -eq 1 ]] && grep -q '^phase-router: error: ' err.txt || return 1
-  local word
-  for word in "$@"; do grep -qF -- "$word" err.txt || return 1; done
-}
+# run and one_error_line: tests/cli_lib.sh.
 
 # Every s_i = E = 6 and sum(t) = 25 >= M = 8: tiling on tiles q = 3 laps.
 echo "6 6 6 6 6 6 6 6" >s.txt

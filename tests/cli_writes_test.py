@@ -24,17 +24,10 @@ import sys
 import tempfile
 import time
 
-failures = []
-checks = 0
-runs = 0  # commands run (hostile ones, and a few good ones beside them)
+from hostile_tally import Tally
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
+tally = Tally("cli_writes")
+check = tally.check
 
 
 def one_error_line(stderr, *words):
@@ -45,8 +38,7 @@ def one_error_line(stderr, *words):
 
 def run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, fsize=None,
         sigpipe_ignored=False, timeout=120):
-    global runs
-    runs += 1
+    tally.runs += 1
 
     def child():
         if fsize is not None:
@@ -207,5 +199,4 @@ finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("cli_writes: %d commands run, %d checks, %d failed" % (runs, checks, len(failures)))
-sys.exit(1 if failures else 0)
+tally.finish()
