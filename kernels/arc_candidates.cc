@@ -105,16 +105,17 @@ inline void CountBelowPadded(int32_t* v, size_t c, uint32_t* below) {
   }
 }
 
-// The n chosen ids ascending into out, then -1 up to k. The lists come in
-// lay-out or ring order, so they are ordered here:
+}  // namespace
+
+// The lists come in lay-out or ring order, so they are ordered here:
 //  * a few ids (n <= 32; MoE shapes keep k of about Σt / M): each id's
 //    place is the count of smaller ids, no branch (a sort of eight random
 //    ids mispredicts a dozen compares, more than the whole selection);
 //  * many ids from a dense range: a bitmap of the id range, about
 //    id_bound / 64 words against n log n compares;
 //  * otherwise a sort.
-void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_t* out,
-                    uint64_t* bitmap) {
+void WriteIdsAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_t* out,
+                       uint64_t* bitmap) {
   const size_t words = (id_bound + 63) / 64;
   size_t log_n = 0;
   while ((size_t{1} << log_n) < n) ++log_n;
@@ -139,8 +140,6 @@ void WriteAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_
   }
   std::fill(out + n, out + k, -1);
 }
-
-}  // namespace
 
 void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
                           uint32_t row_constant, size_t id_bound, int32_t* out, uint32_t* keys,
@@ -171,7 +170,7 @@ void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
     }
     n = k;
   }
-  WriteAscending(ids, n, k, id_bound, out, bitmap);
+  WriteIdsAscending(ids, n, k, id_bound, out, bitmap);
 }
 
 namespace scalar {

@@ -92,9 +92,18 @@ struct ArcCostModel {
 // random: the min(k, c) ids with the smallest SelectionKey(row_constant, id);
 // lowest: the min(k, c) smallest ids. Scratch: keys holds c entries and
 // bitmap ceil(id_bound / 64). Reorders ids.
+// The portable build, and the twin of each target's SelectFromList
+// (kernels/select_list-inl.h), which needs the larger scratch of
+// select_top_k.h (ids: c + 64, keys: 3c + 64 entries: whole vectors).
 void SelectFromCandidates(uint32_t* ids, size_t c, uint32_t k, bool random,
                           uint32_t row_constant, size_t id_bound, int32_t* out, uint32_t* keys,
                           uint64_t* bitmap);
+
+// The n distinct ids below id_bound (any order) ascending into out, then -1
+// up to k: each id's place by counting (n <= 32), a bitmap of the id range
+// (many ids from a dense range), or a sort. Reorders ids.
+void WriteIdsAscending(uint32_t* ids, size_t n, uint32_t k, size_t id_bound, int32_t* out,
+                       uint64_t* bitmap);
 
 namespace scalar {
 // The twin: every target tested by the closed form, ascending ids.

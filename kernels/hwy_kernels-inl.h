@@ -19,6 +19,7 @@
 #include "kernels/feistel_permute-inl.h"
 #include "kernels/pack_bit_rows-inl.h"
 #include "kernels/rotate_rows-inl.h"
+#include "kernels/select_list-inl.h"
 #include "kernels/select_rows-inl.h"
 #include "kernels/select_top_k-inl.h"
 #include "kernels/transpose_bits-inl.h"
@@ -72,6 +73,10 @@ void SelectRowsEntry(const uint64_t* a, size_t a_stride, const uint64_t* b, size
                      int32_t* out) {
   SelectRows(a, a_stride, b, b_stride, b_index, rows, cols, rule, row, ids, keys, counts, out);
 }
+void SelectFromListEntry(uint32_t* ids, size_t c, uint32_t k, bool random, uint32_t row_constant,
+                         size_t id_bound, int32_t* out, uint32_t* keys, uint64_t* bitmap) {
+  SelectFromList(ids, c, k, random, row_constant, id_bound, out, keys, bitmap);
+}
 void BuildFeistelTableEntry(uint64_t key, uint64_t length, size_t begin, size_t end,
                             uint16_t* rounds) {
   BuildFeistelTable(key, length, begin, end, rounds);
@@ -87,7 +92,7 @@ const KernelTable* GetKernelTable() {
       hwy::TargetName(HWY_TARGET), HWY_TARGET, &PackBitRowsEntry, &CountNonzeroBytesEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &SelectRowsEntry,
-      &generic::FillArcColumns,
+      &generic::FillArcColumns,    &SelectFromListEntry,
       &BuildFeistelTableEntry,     &FeistelPermuteEntry,
   };
   return &kTable;

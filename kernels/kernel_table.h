@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/arc_candidates.h"
 #include "kernels/feistel_permute.h"
 #include "kernels/rotate_rows.h"
 #include "kernels/select_rows.h"
@@ -48,6 +49,11 @@ struct KernelTable {
                            size_t arcs, size_t ring, ArcToggles toggles,
                            size_t y_begin, size_t y_end, uint64_t* dst,
                            size_t dst_stride);
+  // SPEC.md's selection from a list of candidate ids in any order (the arc
+  // method's; kernels/select_list-inl.h, kernels/arc_candidates.h).
+  void (*select_from_list)(uint32_t* ids, size_t c, uint32_t k, bool random,
+                           uint32_t row_constant, size_t id_bound, int32_t* out,
+                           uint32_t* keys, uint64_t* bitmap);
   void (*build_feistel_table)(uint64_t key, uint64_t length, size_t begin,
                               size_t end, uint16_t* rounds);
   void (*feistel_permute)(uint64_t key, uint64_t length, const uint16_t* rounds,

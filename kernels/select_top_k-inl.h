@@ -295,30 +295,133 @@ HWY_INLINE void KeepWinners(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_
   CompactWinners(keys, j, c, threshold, ids, n);
 }
 
-// Keeps, in order, the ids whose key has fewer than k smaller keys among the
-// c (distinct) keys: c^2 / N vector compares, no data-dependent branch.
-// `padded` gets the keys rounded up to whole vectors with ~0 (never smaller
-// than any key).
-HWY_INLINE void KeepRankedBelow(const uint32_t* HWY_RESTRICT keys, size_t c, uint32_t k,
-                                uint32_t* ids, uint32_t* HWY_RESTRICT padded) {
+// out[0, n) = ids[0, n), n > 0, writing nothing past out + n (the next row's
+// entries may belong to another thread): whole vectors, then a masked store
+// where the target has one that leaves the other lanes untouched (AVX-512,
+// AVX2, SVE; SSE4's is a lane-by-lane store), else lane by lane. A memcpy of
+// the few dozen bytes of a MoE row is a library call: a fifth of the time of
+// such a row before.
+HWY_INLINE void CopyIds(const uint32_t* HWY_RESTRICT ids, size_t n, int32_t* HWY_RESTRICT out) {
   const hn::ScalableTag<uint32_t> d;
   const size_t N = hn::Lanes(d);
-  const size_t vectors = (c + N - 1) / N;
-  std::memcpy(padded, keys, c * sizeof(uint32_t));
-  for (size_t j = c; j < vectors * N; ++j) padded[j] = ~0u;
-  size_t n = 0;
-  for (size_t j = 0; j < c; ++j) {
-    const auto key = hn::Set(d, keys[j]);
-    size_t smaller = 0;
-    for (size_t v = 0; v < vectors; ++v) {
-      smaller += hn::CountTrue(d, hn::Lt(hn::LoadU(d, padded + v * N), key));
-    }
-    ids[n] = ids[j];
-    n += smaller < k;
-  }
+  uint32_t* to = reinterpret_cast<uint32_t*>(out);
+  size_t j = 0;
+  for (; j + N <= n; j += N) hn::StoreU(hn::LoadU(d, ids + j), d, to + j);
+  if (j == n) return;
+#if HWY_ARCH_X86 || HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2 || \
+    HWY_TARGET == HWY_SVE_256 || HWY_TARGET == HWY_SVE2_128
+  const auto valid = hn::FirstN(d, n - j);
+  hn::BlendedStore(hn::LoadU(d, ids + j), valid, d, to + j);  // ids has whole vectors
+#else
+  for (; j < n; ++j) to[j] = ids[j];
+#endif
 }
 
-// Rows with up to kSmallRow candidates are ranked by KeepRankedBelow.
+#if PHASE_ROUTER_NATIVE_COMPRESS
+// AVX-512, rows of up to 16 candidates, all in registers: the ids are loaded
+// once and the winners scattered or stored once. Each round trip through
+// memory between the steps (a 64-byte store read back a lane at a time, or
+// scalar stores read back as a vector) stalls on Zen 4, which does not
+// forward those stores to the loads; a MoE token paid several a row.
+
+// Lane l: how many lanes of v hold a smaller value (v's lanes distinct but
+// for padding of ~0, which is smaller than no lane). v against each of its
+// 15 rotations: 15 aligns, compares and masked adds, no memory.
+HWY_INLINE __m512i RanksInVector(__m512i v) {
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i rank = _mm512_setzero_si512();
+#define PHASE_ROUTER_RANK_ROTATION(r)                                                   \
+  rank = _mm512_mask_add_epi32(rank, _mm512_cmplt_epu32_mask(_mm512_alignr_epi32(v, v, r), v), \
+                               rank, one)
+  PHASE_ROUTER_RANK_ROTATION(1);
+  PHASE_ROUTER_RANK_ROTATION(2);
+  PHASE_ROUTER_RANK_ROTATION(3);
+  PHASE_ROUTER_RANK_ROTATION(4);
+  PHASE_ROUTER_RANK_ROTATION(5);
+  PHASE_ROUTER_RANK_ROTATION(6);
+  PHASE_ROUTER_RANK_ROTATION(7);
+  PHASE_ROUTER_RANK_ROTATION(8);
+  PHASE_ROUTER_RANK_ROTATION(9);
+  PHASE_ROUTER_RANK_ROTATION(10);
+  PHASE_ROUTER_RANK_ROTATION(11);
+  PHASE_ROUTER_RANK_ROTATION(12);
+  PHASE_ROUTER_RANK_ROTATION(13);
+  PHASE_ROUTER_RANK_ROTATION(14);
+  PHASE_ROUTER_RANK_ROTATION(15);
+#undef PHASE_ROUTER_RANK_ROTATION
+  return rank;
+}
+
+// The k winners of the c <= 16 ids in the low lanes of `ids` (k < c), in
+// the ids' lane order, compressed to the low k lanes.
+HWY_INLINE __m512i WinnersInVector(__m512i ids, size_t c, uint32_t k, uint32_t row_constant) {
+  const hn::Full512<uint32_t> d;
+  const __mmask16 valid = static_cast<__mmask16>((1u << c) - 1);
+  const auto id = hn::Vec512<uint32_t>{ids};
+  const auto key = Fmix32Lanes(
+      d, hn::Add(hn::Set(d, row_constant + kGamma32), hn::Mul(id, hn::Set(d, kGamma32))));
+  const __m512i padded = _mm512_mask_mov_epi32(_mm512_set1_epi32(-1), valid, key.raw);
+  const __mmask16 win =
+      _mm512_mask_cmplt_epu32_mask(valid, RanksInVector(padded), _mm512_set1_epi32(static_cast<int>(k)));
+  return _mm512_maskz_compress_epi32(win, ids);
+}
+#endif
+
+// A short row's selection (c <= kSmallRow candidates, c > k; MoE shapes
+// have a handful per token): the winners are the ids whose key has fewer
+// than k smaller keys, written ascending (ids are ascending) to out.
+// Every key's rank at once: for each of the c keys in turn, broadcast, one
+// compare against each vector of keys and a subtract of the mask as a
+// vector (-1 per smaller key), so no mask moves to a general register. The
+// count this replaced (a mask move and a popcount per key, a chain the next
+// key waited on) and two memcpy calls were 60% of a 256-column MoE row on
+// Zen 4. Keys past c are set to ~0, below no key, so they rank c > k and
+// never win. ids and keys have room for whole vectors past c.
+HWY_INLINE void SelectShortRow(uint32_t row_constant, uint32_t* HWY_RESTRICT ids, size_t c,
+                               uint32_t k, int32_t* HWY_RESTRICT out,
+                               uint32_t* HWY_RESTRICT keys) {
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
+  const size_t padded = (c + N - 1) / N * N;
+  const auto base = hn::Set(d, row_constant + kGamma32);  // the "+ 1" folded in
+  const auto gamma = hn::Set(d, kGamma32);
+  const auto none = hn::Set(d, ~0u);
+  for (size_t j = 0; j < padded; j += N) {
+    const auto key = Fmix32Lanes(d, hn::Add(base, hn::Mul(hn::LoadU(d, ids + j), gamma)));
+    hn::StoreU(hn::IfThenElse(hn::FirstN(d, c - j), key, none), d, keys + j);
+  }
+  const auto vk = hn::Set(d, k);
+  size_t n = 0;
+  for (size_t j = 0; j < padded; j += N) {
+    const auto key = hn::LoadU(d, keys + j);
+    auto rank = hn::Zero(d);
+    for (size_t i = 0; i < c; ++i) {  // subtracting a true mask (all ones) adds 1
+      rank = hn::Sub(rank, hn::VecFromMask(d, hn::Lt(hn::Set(d, keys[i]), key)));
+    }
+    const auto win = hn::Lt(rank, vk);
+#if PHASE_ROUTER_NATIVE_COMPRESS
+    // Straight to out, exactly the winners' lanes (masked store).
+    const uint32_t wins = static_cast<uint32_t>(_mm_popcnt_u32(win.raw));
+    _mm512_mask_storeu_epi32(out + n, static_cast<__mmask16>((1u << wins) - 1),
+                             CompressLanes(hn::LoadU(d, ids + j), win).raw);
+    n += wins;
+#elif PHASE_ROUTER_VECTOR_COMPRESS
+    n += StoreCompressed(d, hn::LoadU(d, ids + j), win, ids + n);
+#else
+    uint32_t wins[HWY_MAX_BYTES / sizeof(uint32_t)];
+    hn::StoreU(hn::VecFromMask(d, win), d, wins);
+    for (size_t l = 0; l < N; ++l) {
+      ids[n] = ids[j + l];
+      n += wins[l] != 0;
+    }
+#endif
+  }
+#if !PHASE_ROUTER_NATIVE_COMPRESS
+  CopyIds(ids, k, out);
+#endif
+}
+
+// Rows with up to kSmallRow candidates are selected by SelectShortRow.
 constexpr size_t kSmallRow = 24;
 
 
@@ -410,13 +513,7 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
   uint32_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
   if (c <= kSmallRow) {
-    // A short row (MoE shapes have a handful of candidates per token): a
-    // key's rank is how many keys are smaller, counted branch-free with
-    // vector compares, and the winners are the keys ranked below k.
-    size_t unused;
-    HashIds(row_constant, ids_scratch, c, 0, 0, keys_scratch, bracket, &unused);
-    KeepRankedBelow(keys_scratch, c, k, ids_scratch, bracket);
-    std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+    SelectShortRow(row_constant, ids_scratch, c, k, out, keys_scratch);
     return;
   }
 
@@ -455,7 +552,7 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
   }
 #else
   KeepWinners(keys_scratch, c, threshold, ids_scratch);
-  std::memcpy(out, ids_scratch, k * sizeof(uint32_t));
+  CopyIds(ids_scratch, k, out);
 #endif
 }
 

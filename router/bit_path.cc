@@ -45,6 +45,7 @@
 #include "kernels/select_rows.h"
 #include "kernels/transpose_bits.h"
 #include "router/bit_path.h"
+#include "router/dispatch_index.h"
 
 namespace phase_router {
 namespace {
@@ -161,8 +162,13 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
       BuildArcToggles(lengths, offsets, arcs, ring, begin, ids);
       return ArcToggles{begin, ids};
     };
+    // One band a thread: a band's first row is built arc by arc (O(arcs):
+    // the R sources for V), the rest from the row before and its toggles,
+    // so more bands would repeat that first row (at 65536 x 256 on 2
+    // threads, 16 bands made the stage slower than on one thread).
+    const auto fill_grain = [&](size_t rows) { return (rows + plan.threads - 1) / plan.threads; };
     const ArcToggles s_toggles = toggles(s + first_row, w.phi.data(), R, E);
-    ParallelBands(E, grain_e, threads, [&](size_t y0, size_t y1) {
+    ParallelBands(E, fill_grain(E), threads, [&](size_t y0, size_t y1) {
       Kernels::FillArcColumns(s + first_row, w.phi.data(), R, E, s_toggles, y0, y1, B + y0 * wr, wr);
     });
     timer.Stop("rotate");
@@ -172,7 +178,7 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
     // tiled).
     const ArcToggles t_toggles = toggles(w.t_arc.data(), w.psi.data(), E, M);
     if (!plan.partial()) {
-      ParallelBands(M, RowGrain(M, threads), threads, [&](size_t y0, size_t y1) {
+      ParallelBands(M, fill_grain(M), threads, [&](size_t y0, size_t y1) {
         Kernels::FillArcColumns(w.t_arc.data(), w.psi.data(), E, M, t_toggles, y0, y1, B + y0 * we,
                            we);
       });
@@ -181,7 +187,8 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
       // each starts with an O(E) row.
       const size_t grain = std::max<size_t>(4096, M / (4 * plan.threads) + 1);
       ParallelBands(M, grain, threads, [&](size_t y0, size_t y1) {
-        uint64_t* scratch = w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * we;
+        uint64_t* scratch =
+            w.tiles.data() + static_cast<size_t>(omp_get_thread_num()) * RowWordsPerThread(we);
         generic::FillArcColumnsAt(w.t_arc.data(), w.psi.data(), E, M, t_toggles, y0, y1,
                                   w.row_of.data(), scratch, B, we);
       });
@@ -255,7 +262,7 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
     band.first_source += r0;
     Kernels::SelectRows(A + r0 * we, we, u_index ? B : B + r0 * we, we,
                         u_index ? u_index + r0 : nullptr, r1 - r0, E, band,
-                        w.row_scratch.data() + tid * we,
+                        w.row_scratch.data() + tid * RowWordsPerThread(we),
                         w.ids.data() + tid * SelectIdsPerThread(E),
                         w.keys.data() + tid * SelectKeysPerThread(E), counts + r0,
                         out + r0 * rule.k);
@@ -377,11 +384,8 @@ const char* RouteBits(const KernelTable& K, const Input& in, const Plan& plan,
     RouteBitsWith<GenericBitKernels>(in, plan, options, s, w, out, timer);
     return GenericBitKernels::kName;
   }
-  // The table's entry of K's target, as hwy::ChosenTarget::GetIndex finds
-  // the chosen one's (a one-target mask): the call's target, forced or not.
-  const size_t index = hwy::Num0BitsBelowLS1Bit_Nonzero64(static_cast<uint64_t>(
-      HWY_CHOSEN_TARGET_SHIFT(K.target) & HWY_CHOSEN_TARGET_MASK_TARGETS));
-  return HWY_DISPATCH_TABLE(RouteBitsOnTarget)[index](
+  // The entry of K's target: the call's target, forced or not.
+  return HWY_DISPATCH_TABLE(RouteBitsOnTarget)[DispatchIndex(K.target)](
       BitPathCall{in, plan, options, s, w, out, timer});
 }
 

@@ -162,9 +162,11 @@ inline TargetLayout LayOutTargets(const KernelTable& K, const Plan& plan, uint64
 // aligned routing whose source degrees are s (M entries; read up to
 // row_end), target arcs laid out in w (LayOutTargets) and phase offsets
 // in w.phi, into out, with the candidate counts in w.counts. The workspace
-// is reserved for `plan`.
-void RouteArcs(const Plan& plan, const Options& options, const uint32_t* s, uint64_t arcs_total, Workspace& w, int32_t* out,
-               StageTimer& timer);
+// is reserved for `plan`. Runs the path compiled for K's target (0:
+// generic) and returns the name of the code that ran.
+const char* RouteArcs(const KernelTable& K, const Plan& plan, const Options& options,
+                      const uint32_t* s, uint64_t arcs_total, Workspace& w, int32_t* out,
+                      StageTimer& timer);
 
 }  // namespace phase_router
 

@@ -48,16 +48,19 @@ int ThreadsFor(size_t rows, size_t E, const Options& options) {
 
 
 // The cost model (docs/scale.md): nanoseconds per routed row on one core,
-// fitted to bench/scale_bench.cc's one-thread runs on Zen 4 (the per-method
-// times of 24 shapes across M, E, k and density). With H = ceil(Σt / M) the
-// arcs over a position and c_i = s_i Σt / (E M) the expected candidates:
-//   arcs: kArcRowNs + kArcTestNs * min(s_i, kSearchCost * H) + kArcCandidateNs * c_i
-//   bits: kBitRowNs + kBitWordNs * ceil(E / 64)              + kBitCandidateNs * c_i
+// fitted (least relative squares) to bench/scale_bench.cc's one-thread runs
+// on Zen 4, AVX3_DL (12 shapes across M, E, k and density; the fit picks
+// the faster method on all 12). With H = ceil(Σt / M) the arcs over a
+// position and c_i = s_i Σt / (E M) the expected candidates:
+//   arcs: kArcRowNs + kArcTestNs * min(s_i, kSearchCost * H)
+//   bits: kBitRowNs + kBitWordNs * ceil(E / 64) + kBitCandidateNs * c_i
 // The bit path pays per word of the row (fill, gather transpose, AND, the
-// selection's scan) and little per candidate (vector key hashing); the arc
-// path pays per test and more per candidate (scalar keys, a sort).
-constexpr double kArcRowNs = 40, kArcTestNs = 1.7, kArcCandidateNs = 6;
-constexpr double kBitRowNs = 95, kBitWordNs = 5.3, kBitCandidateNs = 0.7;
+// selection's scan) and little per candidate (keys hashed in vectors); the
+// arc path pays per test or search, and its candidates' cost (keys and
+// ranks in vectors since the selection runs per target) fits as nothing
+// beyond that.
+constexpr double kArcRowNs = 17, kArcTestNs = 1.6;
+constexpr double kBitRowNs = 24, kBitWordNs = 4.0, kBitCandidateNs = 0.4;
 
 // Matrix inputs are estimated from a sample of about kSampleRows rows a
 // side (every step-th row): counting every row here would read both
@@ -104,7 +107,7 @@ bool ArcsCheaper(const KernelTable& K, const Input& in, const Plan& plan) {
   ForEachDegree(K, in, true, plan.row_begin, plan.row_end, SampleStep(in, plan.rows()),
                 [&](uint32_t d) {
                   const double s = d, c = s * candidates_per_degree;
-                  arcs += kArcRowNs + kArcTestNs * std::min(s, search) + kArcCandidateNs * c;
+                  arcs += kArcRowNs + kArcTestNs * std::min(s, search);
                   bits += bit_row + kBitCandidateNs * c;
                 });
   return arcs < bits;

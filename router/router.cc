@@ -96,12 +96,9 @@ void Router::Impl::Run(const KernelTable& K, const Input& in, const Plan& plan,
   RingPositions(K, plan, options.seed, w);
   timer.Stop("permutations");
 
-  const char* ran = K.name;  // the arc path runs the same scalar code on every target
-  if (plan.arcs) {
-    RouteArcs(plan, options, s, layout.total, w, out, timer);
-  } else {
-    ran = RouteBits(K, in, plan, options, s, w, out, timer);
-  }
+  // The name of the code that ran, returned by it.
+  const char* ran = plan.arcs ? RouteArcs(K, plan, options, s, layout.total, w, out, timer)
+                              : RouteBits(K, in, plan, options, s, w, out, timer);
 
   if (stats) {
     const size_t k = options.k;

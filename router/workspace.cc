@@ -38,8 +38,8 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
   if (plan.arcs) {
     // target_at, the locator (ArcIndexSizes: at most 2E + 2 buckets),
     // candidate ids and keys and the winners' bitmap per thread.
-    z.ids = SatMul(threads, e);
-    z.keys = SatMul(threads, e);
+    z.ids = SatMul(threads, SelectIdsPerThread(e));
+    z.keys = SatMul(threads, SelectKeysPerThread(e));
     z.bitmap = SatMul(threads, BitmapWordsPerThread(e));
     z.u32 = SatAdd(z.u32, SatAdd(3 * uint64_t{e} + 2, SatAdd(z.ids, z.keys)));
     z.u64 = SatAdd(z.u64, z.bitmap);
@@ -52,7 +52,7 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
     // rotated); the unaligned one a third for T_rot.
     z.matrices = plan.aligned ? 2 : 3;
     // One row of candidates per thread (SelectRows' scratch).
-    z.row_words = SatMul(threads, z.stride_e);
+    z.row_words = SatMul(threads, RowWordsPerThread(z.stride_e));
     z.ids = SatMul(threads, SelectIdsPerThread(e));
     z.keys = SatMul(threads, SelectKeysPerThread(e));
     // The arc toggles (3 max(M, E) + 1); selection ids and keys.
@@ -62,7 +62,7 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
       // One running row per thread (aligned), or a window of T_rot and its
       // transpose per thread (unaligned).
       const uint64_t per_thread =
-          plan.aligned ? z.stride_e
+          plan.aligned ? RowWordsPerThread(z.stride_e)
                        : SatAdd(SatMul(e, kTileWords), SatMul(kTileWords * kWordBits, z.stride_e));
       z.tile_words = SatMul(threads, per_thread);
     }

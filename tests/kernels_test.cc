@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
+#include <numeric>
 #include <random>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "kernels/kernel_table.h"
 #include "gtest/gtest.h"
 #include "kernels/and_popcount.h"
+#include "kernels/arc_candidates.h"
 #include "kernels/select_rows.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/gather.h"
@@ -42,6 +44,7 @@ struct Backend {
   decltype(&scalar::SelectLowestK) select_lowest_k;
   decltype(&scalar::SelectRandomK) select_random_k;
   decltype(&scalar::SelectRows) select_rows;
+  decltype(&SelectFromCandidates) select_from_list;
 };
 
 const Backend kScalar = {"scalar",
@@ -54,7 +57,8 @@ const Backend kScalar = {"scalar",
                          scalar::AndPopcountRows,
                          scalar::SelectLowestK,
                          scalar::SelectRandomK,
-                         scalar::SelectRows};
+                         scalar::SelectRows,
+                         SelectFromCandidates};
 const Backend kGeneric = {"generic",
                           generic::PackBitRows,
                           generic::CountNonzeroBytes,
@@ -65,7 +69,8 @@ const Backend kGeneric = {"generic",
                           generic::AndPopcountRows,
                           generic::SelectLowestK,
                           generic::SelectRandomK,
-                          generic::SelectRows};
+                          generic::SelectRows,
+                          SelectFromCandidates};
 
 // scalar, generic, and every Highway target this CPU runs.
 std::vector<Backend> AllBackends() {
@@ -76,7 +81,7 @@ std::vector<Backend> AllBackends() {
     all.push_back({t.name, t.pack_bit_rows, t.count_nonzero_bytes, t.rotate_rows_on_ring,
                    nullptr, nullptr, t.transpose_bits,
                    t.and_popcount_rows, t.select_lowest_k, t.select_random_k,
-                   t.select_rows});
+                   t.select_rows, t.select_from_list});
   }
   return all;
 }
@@ -678,6 +683,82 @@ TEST_P(KernelTest, SelectRandomKDensities) {
       }
     }
   }
+}
+
+// Short rows (MoE shapes: a handful of candidates a token), every count from
+// 1 to past the short-row limit (24) and every k up to past the count, on
+// row lengths with and without a partial word and vector.
+TEST_P(KernelTest, SelectRandomKShortRows) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(41);
+  for (size_t cols : {40, 64, 256, 300, 1000}) {
+    for (uint32_t count = 1; count <= 34 && count <= cols; ++count) {
+      Bits row(1, cols, 0, 0);
+      for (uint32_t set = 0; set < count;) {
+        const size_t x = Uniform(rng, 0, cols - 1);
+        if (!row.get(0, x)) {
+          row.set(0, x, true);
+          ++set;
+        }
+      }
+      for (uint32_t k = 1; k <= count + 1; ++k) {
+        CheckRandomK(kb, row, k, static_cast<uint32_t>(rng()));
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+// The selection from a list of candidate ids in any order (the arc
+// method's) against SPEC.md stated directly: sort by key (or id), keep k,
+// ascending, -1 after. Lists from empty to past every short-list, placing
+// and bracketing limit, unordered, with the documented scratch sizes
+// (ids: c + 64, keys: 3c + 64) and sentinels after them and after out.
+TEST_P(KernelTest, SelectFromListIsTheSpec) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(43);
+  int lists = 0;
+  for (size_t id_bound : {1, 7, 64, 100, 300, 1000, 5000}) {
+    for (int trial = 0; trial < 60; ++trial) {
+      std::vector<uint32_t> all(id_bound);
+      std::iota(all.begin(), all.end(), 0u);
+      std::shuffle(all.begin(), all.end(), rng);
+      const size_t c = trial < 40 ? Uniform(rng, 0, std::min<size_t>(id_bound, 70))
+                                  : Uniform(rng, 0, id_bound);
+      const uint32_t k = static_cast<uint32_t>(trial % 4 == 0 ? Uniform(rng, 1, c + 2)
+                                                              : Uniform(rng, 1, 40));
+      const bool random = trial % 5 != 4;
+      const auto row_constant = static_cast<uint32_t>(rng());
+      SCOPED_TRACE("id_bound " + std::to_string(id_bound) + " c " + std::to_string(c) + " k " +
+                   std::to_string(k) + (random ? " random" : " lowest"));
+      std::vector<uint32_t> chosen(all.begin(), all.begin() + c);
+      auto rank = [&](uint32_t id) { return random ? SelectionKey(row_constant, id) : id; };
+      std::sort(chosen.begin(), chosen.end(),
+                [&](uint32_t x, uint32_t y) { return rank(x) < rank(y); });
+      chosen.resize(std::min<size_t>(k, c));
+      std::sort(chosen.begin(), chosen.end());
+      std::vector<int32_t> want(chosen.begin(), chosen.end());
+      want.resize(k, -1);
+
+      std::vector<uint32_t> ids(all.begin(), all.begin() + c);
+      ids.resize(c + 64 + kTail, 0xABCDu);
+      std::vector<uint32_t> keys(3 * c + 64 + kTail, 0xA5A5F00Du);
+      std::vector<uint64_t> bitmap((id_bound + 63) / 64 + kTail, kSentinel);
+      std::vector<int32_t> out(k + kTail, 0x7777);
+      kb.select_from_list(ids.data(), c, k, random, row_constant, id_bound, out.data(),
+                          keys.data(), bitmap.data());
+      for (size_t n = 0; n < kTail; ++n) {
+        ASSERT_EQ(out[k + n], 0x7777) << "out overrun";
+        ASSERT_EQ(ids[c + 64 + n], 0xABCDu) << "ids scratch overrun";
+        ASSERT_EQ(keys[3 * c + 64 + n], 0xA5A5F00Du) << "keys scratch overrun";
+        ASSERT_EQ(bitmap[(id_bound + 63) / 64 + n], kSentinel) << "bitmap overrun";
+      }
+      out.resize(k);
+      ASSERT_EQ(out, want);
+      ++lists;
+    }
+  }
+  EXPECT_EQ(lists, 7 * 60);
 }
 
 // Many rows at once: the brackets of the k-th key miss with probability

@@ -366,36 +366,6 @@ TEST(ArcKernels, BothWaysEqualTheScalarTwin) {
   }
 }
 
-TEST(ArcKernels, SelectionFromAListEqualsTheSpec) {
-  std::mt19937_64 rng(6);
-  for (int trial = 0; trial < 500; ++trial) {
-    const size_t E = Uniform(&rng, 1, 300);
-    std::vector<uint32_t> ids(E);
-    std::iota(ids.begin(), ids.end(), 0u);
-    std::shuffle(ids.begin(), ids.end(), rng);
-    const size_t c = Uniform(&rng, 0, E);
-    ids.resize(c);
-    const uint32_t k = static_cast<uint32_t>(Uniform(&rng, 1, 40));
-    const bool random = trial % 3 != 0;
-    const auto key = static_cast<uint32_t>(rng());
-    // The spec, directly: sort by key (or id), keep k, ascending.
-    std::vector<uint32_t> chosen = ids;
-    auto rank = [&](uint32_t id) { return random ? SelectionKey(key, id) : id; };
-    std::sort(chosen.begin(), chosen.end(),
-              [&](uint32_t x, uint32_t y) { return rank(x) < rank(y); });
-    chosen.resize(std::min<size_t>(k, c));
-    std::sort(chosen.begin(), chosen.end());
-    std::vector<int32_t> want(chosen.begin(), chosen.end());
-    want.resize(k, -1);
-    std::vector<int32_t> out(k);
-    std::vector<uint32_t> keys(c);
-    std::vector<uint64_t> bitmap((E + 63) / 64);
-    SelectFromCandidates(ids.data(), c, k, random, key, E, out.data(), keys.data(),
-                         bitmap.data());
-    ASSERT_EQ(out, want) << "c=" << c << " k=" << k;
-  }
-}
-
 TEST(RotateKernels, FillArcColumnsAtAndRingWindowsEqualTheirTwins) {
   std::mt19937_64 rng(8);
   for (int trial = 0; trial < 100; ++trial) {
