@@ -204,10 +204,24 @@ void AndPopcount(benchmark::State& state, const KernelTable& K, size_t n) {
 // candidates survive), rows x cols. items_per_second counts candidates (set
 // bits), so ns per candidate is 1e9 / items_per_second; bytes_per_second the
 // rows read and the ids written.
-enum class Density { kQuarter, kDense, kSparse };
+// kTen: ten set bits a row, as a tiled MoE routing's rows (q = 10 laps,
+// k = 8).
+enum class Density { kQuarter, kDense, kSparse, kTen };
 
 std::vector<uint64_t> CandidateRows(size_t rows, size_t cols, Density density) {
   const size_t w = WordsFor(cols);
+  if (density == Density::kTen) {
+    std::vector<uint64_t> m(rows * w, 0);
+    for (size_t r = 0; r < rows; ++r) {
+      for (uint64_t draw = 0, set = 0; set < 10; ++draw) {
+        const size_t x = Bounded(Draw(17, r * 64 + draw), cols);
+        uint64_t& word = m[r * w + x / 64];
+        set += (word >> (x % 64) & 1) == 0;
+        word |= uint64_t{1} << (x % 64);
+      }
+    }
+    return m;
+  }
   std::vector<uint64_t> m = RandomBits(rows, cols, 13);  // density 1/4
   if (density == Density::kQuarter) return m;
   const std::vector<uint64_t> a = RandomBits(rows, cols, 14), b = RandomBits(rows, cols, 16);
@@ -255,6 +269,40 @@ void Select(benchmark::State& state, const KernelTable& K, size_t n, size_t cols
   }
   SetRate(state, n * w * 8.0 + n * k * 4.0);
   state.SetItemsProcessed(static_cast<int64_t>(candidates * state.iterations()));
+}
+
+// SPEC.md's selection from lists of c distinct ids below id_bound in
+// random order (the arc method's candidate lists), n lists of k winners.
+// items_per_second counts candidates, as for Select.
+void SelectList(benchmark::State& state, const KernelTable& K, size_t n, size_t id_bound,
+                size_t c, uint32_t k) {
+  std::vector<uint32_t> lists(n * c);
+  std::vector<uint32_t> all(id_bound);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t x = 0; x < id_bound; ++x) all[x] = static_cast<uint32_t>(x);
+    for (size_t j = 0; j < c; ++j) {  // a partial Fisher-Yates: c distinct ids
+      std::swap(all[j], all[j + Bounded(Draw(19, r * id_bound + j), id_bound - j)]);
+    }
+    std::copy(all.begin(), all.begin() + static_cast<ptrdiff_t>(c), lists.begin() + r * c);
+  }
+  std::vector<uint32_t> ids(c + 64), keys(3 * c + 64);
+  std::vector<uint64_t> bitmap(id_bound / 64 + 1);
+  std::vector<int32_t> out(n * k), want(n * k);
+  auto run = [&](const KernelTable& kt, int32_t* dst) {
+    for (size_t r = 0; r < n; ++r) {
+      std::copy(lists.begin() + r * c, lists.begin() + (r + 1) * c, ids.begin());
+      kt.select_from_list(ids.data(), c, k, true, static_cast<uint32_t>(Draw(15, r)), id_bound,
+                          dst + r * k, keys.data(), bitmap.data());
+    }
+  };
+  run(GenericKernels(), want.data());
+  run(K, out.data());
+  Check(out == want, "SelectFromList");
+  for (auto _ : state) {
+    run(K, out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(n * c * state.iterations()));
 }
 
 // fperm over [0, L) (SPEC.md's permutations), through a table of the
@@ -347,6 +395,18 @@ void RegisterAll() {
     benchmark::RegisterBenchmark(
         ("SelectRandomK/" + target + "/8192x64").c_str(),
         [&K](benchmark::State& s) { Select(s, K, 8192, 64, 2, Density::kQuarter, true); });
+    // A MoE routing's rows, 65536 x 256 with ten candidates a row, k = 8;
+    // and the arc method's lists: the same ten of 256 (k = 8), and 80 of
+    // 1024 (k = 64).
+    benchmark::RegisterBenchmark(
+        ("SelectRandomK/" + target + "/65536x256/k8").c_str(),
+        [&K](benchmark::State& s) { Select(s, K, 65536, 256, 8, Density::kTen, true); });
+    benchmark::RegisterBenchmark(
+        ("SelectFromList/" + target + "/10of256/k8").c_str(),
+        [&K](benchmark::State& s) { SelectList(s, K, 65536, 256, 10, 8); });
+    benchmark::RegisterBenchmark(
+        ("SelectFromList/" + target + "/80of1024/k64").c_str(),
+        [&K](benchmark::State& s) { SelectList(s, K, 16384, 1024, 80, 64); });
     // Rectangular: MoE-like tall-and-narrow and its transpose.
     benchmark::RegisterBenchmark(("TransposeBits/" + target + "/65536x256").c_str(),
                                  [&K](benchmark::State& s) { Transpose(s, K, 65536, 256); });
