@@ -22,7 +22,7 @@ tools/bench_table.py router "$out/router.json" > "$out/router.md"
 tools/bench_table.py kernels "$out/kernels.json" > "$out/kernels.md"
 
 # 2. Per-stage times of the chosen target (fastest of the timed runs).
-"$bin/phase-router" bench --json "$out/stages.json" > "$out/stages.txt"
+"$bin/phase-router" bench --repeat 7 --max-side 65536 --json "$out/stages.json" > "$out/stages.txt"
 
 # 3. Peak RSS of one routing from degree files (Bernoulli(1/2) degrees).
 /usr/bin/python3 - "$out" <<'PY'
