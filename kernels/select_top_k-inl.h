@@ -318,11 +318,14 @@ HWY_INLINE void CopyIds(const uint32_t* HWY_RESTRICT ids, size_t n, int32_t* HWY
 }
 
 #if PHASE_ROUTER_NATIVE_COMPRESS
-// AVX-512, rows of up to 16 candidates, all in registers: the ids are loaded
-// once and the winners scattered or stored once. Each round trip through
-// memory between the steps (a 64-byte store read back a lane at a time, or
-// scalar stores read back as a vector) stalls on Zen 4, which does not
-// forward those stores to the loads; a MoE token paid several a row.
+// AVX-512, lists of up to 16 candidates all in registers (the arc method's,
+// select_list-inl.h): the ids are loaded once and the winners scattered
+// once. Each round trip through memory between the steps (a 64-byte store
+// read back a lane at a time, or scalar stores read back as a vector)
+// stalls on Zen 4, which does not forward those stores to the loads. The
+// bit path's short rows keep SelectShortRow: there the 15 rotations below
+// (512-bit shuffles at half rate on Zen 4) measured slower than its
+// broadcasts from memory.
 
 // Lane l: how many lanes of v hold a smaller value (v's lanes distinct but
 // for padding of ~0, which is smaller than no lane). v against each of its
