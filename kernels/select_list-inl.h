@@ -51,7 +51,6 @@ HWY_INLINE void PlaceAscending(const uint32_t* HWY_RESTRICT ids, size_t n,
   constexpr size_t kMaxLanes = HWY_MAX_BYTES / sizeof(uint32_t);
   uint32_t padded_ids[kPlacedIds + kMaxLanes];
   uint32_t places[kPlacedIds + kMaxLanes];
-  (void)places;
   const size_t padded = (n + N - 1) / N * N;
   const auto none = hn::Set(d, ~0u);
   for (size_t j = 0; j < padded; j += N) {
@@ -64,20 +63,9 @@ HWY_INLINE void PlaceAscending(const uint32_t* HWY_RESTRICT ids, size_t n,
     for (size_t i = 0; i < n; ++i) {  // subtracting a true mask (all ones) adds 1
       place = hn::Sub(place, hn::VecFromMask(d, hn::Lt(hn::Set(d, padded_ids[i]), id)));
     }
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-    // One masked scatter of the vector's ids to their places. Storing the
-    // places and reading them back one by one stalled on every read (a
-    // 64-byte store does not forward to 4-byte loads on Zen 4): a fifth of
-    // a MoE token's selection.
-    const __mmask16 valid = static_cast<__mmask16>(hn::FirstN(d, n - j).raw);
-    _mm512_mask_i32scatter_epi32(out, valid, place.raw, id.raw, 4);
-#else
     hn::StoreU(place, d, places + j);
-#endif
   }
-#if HWY_TARGET != HWY_AVX3 && HWY_TARGET != HWY_AVX3_DL
   for (size_t j = 0; j < n; ++j) out[places[j]] = static_cast<int32_t>(ids[j]);
-#endif
 }
 
 // Keeps, in place and in list order, the k ids of the c > k whose keys are
