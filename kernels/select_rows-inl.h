@@ -31,15 +31,9 @@ HWY_INLINE void SelectRows(const uint64_t* a, size_t a_stride, const uint64_t* b
                            const SelectRule& rule, uint64_t* row, uint32_t* ids,
                            uint32_t* keys, uint32_t* counts, int32_t* out) {
   const size_t words = WordsFor(cols);
-  // b's rows through b_index are random (a permutation of the ring), so no
-  // hardware prefetcher sees them coming; they are known ahead, so each row
-  // asks for the one kPrefetchRows later. At 65536 x 256 (32-byte rows of a
-  // 2 MiB matrix another core had just written) the wait for that load was
-  // half of the selection on two threads, which then ran no faster than one.
-  constexpr size_t kPrefetchRows = 8;
   for (size_t r = 0; r < rows; ++r) {
-    if (b_index && r + kPrefetchRows < rows) {
-      hwy::Prefetch(b + b_index[r + kPrefetchRows] * b_stride);
+    if (b_index && r + kSelectPrefetchRows < rows) {  // select_rows.h says why
+      hwy::Prefetch(b + b_index[r + kSelectPrefetchRows] * b_stride);
     }
     const uint64_t* rb = b + (b_index ? b_index[r] : r) * b_stride;
     AndPopcountRows(a + r * a_stride, a_stride, rb, b_stride, nullptr, 1, words, row, words,

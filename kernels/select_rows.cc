@@ -17,10 +17,9 @@ void SelectRowsWith(AndPopcount and_popcount, Lowest lowest, Random random, cons
                     uint64_t* row, uint32_t* ids, uint32_t* keys, uint32_t* counts,
                     int32_t* out) {
   const size_t words = WordsFor(cols);
-  constexpr size_t kPrefetchRows = 8;  // as select_rows-inl.h: b's rows are permuted
   for (size_t r = 0; r < rows; ++r) {
-    if (b_index && r + kPrefetchRows < rows) {
-      __builtin_prefetch(b + b_index[r + kPrefetchRows] * b_stride);
+    if (b_index && r + kSelectPrefetchRows < rows) {  // select_rows.h says why
+      __builtin_prefetch(b + b_index[r + kSelectPrefetchRows] * b_stride);
     }
     const uint64_t* rb = b + (b_index ? b_index[r] : r) * b_stride;
     and_popcount(a + r * a_stride, a_stride, rb, b_stride, nullptr, 1, words, row, words,

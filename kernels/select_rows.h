@@ -24,6 +24,13 @@ struct SelectRule {
   uint64_t first_source = 0;  // the source of row 0
 };
 
+// b's rows through b_index are random (a permutation of the ring), so no
+// hardware prefetcher sees them coming; they are known ahead, so each row
+// asks for the one this many rows later. At 65536 x 256 (32-byte rows of a
+// 2 MiB matrix another core had just written) the wait for that load was
+// half of the selection on two threads, which then ran no faster than one.
+inline constexpr size_t kSelectPrefetchRows = 8;
+
 // ids/keys: the selection scratch of select_top_k.h (SelectIdsPerThread,
 // SelectKeysPerThread entries).
 namespace scalar {

@@ -59,6 +59,14 @@ HWY_INLINE hn::Vec<D> Fmix32Lanes(D d, hn::Vec<D> h) {
   return hn::Xor(h, hn::ShiftRight<16>(h));
 }
 
+// SPEC.md's SelectionKey on every lane: fmix32(row_constant + (id + 1) *
+// 0x9E3779B9), the "+ 1" folded into the constant term.
+template <class D>
+HWY_INLINE hn::Vec<D> SelectionKeyLanes(D d, uint32_t row_constant, hn::Vec<D> ids) {
+  return Fmix32Lanes(
+      d, hn::Add(hn::Set(d, row_constant + kGamma32), hn::Mul(ids, hn::Set(d, kGamma32))));
+}
+
 // Targets with a native compress instruction for 32-bit lanes. (On the
 // others Highway 1.0.3 emulates Compress with a lookup table that it
 // rebuilds on every call, slower than scalar loops.) AVX-512's VPCOMPRESSD
@@ -141,8 +149,6 @@ HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT
                              uint32_t* HWY_RESTRICT bracket, size_t* below_lo) {
   const hn::ScalableTag<uint32_t> d;
   const size_t N = hn::Lanes(d);
-  const auto base = hn::Set(d, row_constant + kGamma32);  // the "+ 1" folded in
-  const auto gamma = hn::Set(d, kGamma32);
   const auto vlo = hn::Set(d, lo);
   size_t n_lo = 0, j = 0;
 #if PHASE_ROUTER_VECTOR_COMPRESS
@@ -150,7 +156,7 @@ HWY_INLINE ptrdiff_t HashIds(uint32_t row_constant, const uint32_t* HWY_RESTRICT
   size_t m = 0;
 #endif
   for (; j + N <= c; j += N) {
-    const auto key = Fmix32Lanes(d, hn::Add(base, hn::Mul(hn::LoadU(d, ids + j), gamma)));
+    const auto key = SelectionKeyLanes(d, row_constant, hn::LoadU(d, ids + j));
     hn::StoreU(key, d, keys + j);
     const auto below = hn::Lt(key, vlo);
     n_lo += hn::CountTrue(d, below);
@@ -361,8 +367,7 @@ HWY_INLINE __m512i WinnersInVector(__m512i ids, size_t c, uint32_t k, uint32_t r
   const hn::Full512<uint32_t> d;
   const __mmask16 valid = static_cast<__mmask16>((1u << c) - 1);
   const auto id = hn::Vec512<uint32_t>{ids};
-  const auto key = Fmix32Lanes(
-      d, hn::Add(hn::Set(d, row_constant + kGamma32), hn::Mul(id, hn::Set(d, kGamma32))));
+  const auto key = SelectionKeyLanes(d, row_constant, id);
   const __m512i padded = _mm512_mask_mov_epi32(_mm512_set1_epi32(-1), valid, key.raw);
   const __mmask16 win =
       _mm512_mask_cmplt_epu32_mask(valid, RanksInVector(padded), _mm512_set1_epi32(static_cast<int>(k)));
@@ -386,11 +391,9 @@ HWY_INLINE void SelectShortRow(uint32_t row_constant, uint32_t* HWY_RESTRICT ids
   const hn::ScalableTag<uint32_t> d;
   const size_t N = hn::Lanes(d);
   const size_t padded = (c + N - 1) / N * N;
-  const auto base = hn::Set(d, row_constant + kGamma32);  // the "+ 1" folded in
-  const auto gamma = hn::Set(d, kGamma32);
   const auto none = hn::Set(d, ~0u);
   for (size_t j = 0; j < padded; j += N) {
-    const auto key = Fmix32Lanes(d, hn::Add(base, hn::Mul(hn::LoadU(d, ids + j), gamma)));
+    const auto key = SelectionKeyLanes(d, row_constant, hn::LoadU(d, ids + j));
     hn::StoreU(hn::IfThenElse(hn::FirstN(d, c - j), key, none), d, keys + j);
   }
   const auto vk = hn::Set(d, k);
