@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dispatch/dispatch.h"
+#include "kernels/arc_candidates.h"
 #include "kernels/bit_matrix.h"
 #include "kernels/feistel_permute.h"
 #include "kernels/random.h"
@@ -305,6 +306,53 @@ void SelectList(benchmark::State& state, const KernelTable& K, size_t n, size_t 
   state.SetItemsProcessed(static_cast<int64_t>(n * c * state.iterations()));
 }
 
+// The arc method's listing of candidates by the s positions of each
+// source's own arc (kernels/arc_candidates.h) for n sources of an M x E
+// routing whose target arcs all have length t, at random offsets and
+// positions (not an aligned routing's geometry, so few tests pass; a test
+// costs the same either way). Items are sources.
+void ListSourceArcs(benchmark::State& state, const KernelTable& K, size_t M, size_t E,
+                    uint32_t t, uint32_t s) {
+  const std::vector<uint32_t> length(E, t);
+  const std::vector<uint32_t> offset = RandomBelow(E, static_cast<uint32_t>(M), 3);
+  std::vector<uint32_t> position(E), target_at(E + kTargetAtPadding, 0);
+  for (size_t j = 0; j < E; ++j) position[j] = static_cast<uint32_t>(j);
+  for (size_t j = E; j-- > 1;) std::swap(position[j], position[Bounded(Draw(4, j), j + 1)]);
+  for (size_t j = 0; j < E; ++j) target_at[position[j]] = static_cast<uint32_t>(j);
+  const TargetArcs arcs =
+      TargetArcs::Of(M, E, length.data(), offset.data(), position.data(), target_at.data());
+  const size_t n = 65536;
+  const std::vector<uint32_t> y = RandomBelow(n, static_cast<uint32_t>(M), 5);
+  const std::vector<uint32_t> phi = RandomBelow(n, static_cast<uint32_t>(E), 6);
+  std::vector<uint32_t> ids(E + kTargetAtPadding);
+  using List = size_t (*)(const TargetArcs&, uint32_t, uint32_t, uint32_t, uint32_t*);
+  const List list = K.list_by_source_arc;
+  auto run = [&](List fn, std::vector<uint32_t>* all) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = fn(arcs, s, phi[i], y[i], ids.data());
+      if (all != nullptr) {  // each list ascending, as the twin's
+        std::sort(ids.begin(), ids.begin() + static_cast<ptrdiff_t>(c));
+        all->insert(all->end(), ids.begin(), ids.begin() + static_cast<ptrdiff_t>(c));
+      }
+      total += c;
+    }
+    return total;
+  };
+  std::vector<uint32_t> want, got;
+  run(&scalar::Candidates, &want);
+  run(list, &got);
+  if (got != want) {
+    std::fprintf(stderr, "kernels_bench: ListBySourceArc differs from the scalar twin\n");
+    std::exit(1);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(run(list, nullptr));
+  }
+  state.counters["candidates_per_source"] = static_cast<double>(want.size()) / n;
+  state.SetItemsProcessed(static_cast<int64_t>(n * state.iterations()));
+}
+
 // fperm over [0, L) (SPEC.md's permutations), through a table of the
 // rounds built in the timed loop, as the router does for a whole
 // permutation ("table"), or with every round computed ("direct", what a
@@ -407,6 +455,11 @@ void RegisterAll() {
     benchmark::RegisterBenchmark(
         ("SelectFromList/" + target + "/80of1024/k64").c_str(),
         [&K](benchmark::State& s) { SelectList(s, K, 16384, 1024, 80, 64); });
+    // The arc method's listing by the source arc: sparse attention's rows,
+    // 4096 x 4096 with 64 a row, by the 64 positions of the source's arc.
+    benchmark::RegisterBenchmark(
+        ("ListBySourceArc/" + target + "/4096x4096/s64").c_str(),
+        [&K](benchmark::State& s) { ListSourceArcs(s, K, 4096, 4096, 64, 64); });
     // Rectangular: MoE-like tall-and-narrow and its transpose.
     benchmark::RegisterBenchmark(("TransposeBits/" + target + "/65536x256").c_str(),
                                  [&K](benchmark::State& s) { Transpose(s, K, 65536, 256); });

@@ -71,6 +71,7 @@ const KernelTable& GenericKernels() {
       &generic::SelectRandomK,
       &generic::SelectRows,
       &generic::FillArcColumns,
+      &CandidatesBySourceArc,
       &SelectFromCandidates,
       &generic::BuildFeistelTable,
       &generic::FeistelPermute,

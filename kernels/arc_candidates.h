@@ -33,6 +33,9 @@ inline bool ArcHolds(uint32_t offset, uint32_t length, uint32_t point, size_t ri
   return from_start < length;
 }
 
+// Entries of target_at past E that a vector may read (16 lanes of 32 bits).
+constexpr size_t kTargetAtPadding = 16;
+
 // The target side, read-only and shared by every thread. The caller owns
 // every array; ArcIndexSizes says how large the locator's are.
 struct TargetArcs {
@@ -40,7 +43,9 @@ struct TargetArcs {
   const uint32_t* length = nullptr;     // t'_t, E entries
   const uint32_t* offset = nullptr;     // psi_t, E entries
   const uint32_t* position = nullptr;   // x_t = q_s[t], E entries
-  const uint32_t* target_at = nullptr;  // inverse of position, E entries
+  // Inverse of position: E entries, then kTargetAtPadding more readable
+  // ones below E (a vector read of the last positions runs past E).
+  const uint32_t* target_at = nullptr;
   // The locator: start[p] = where the arc at place p starts on the
   // unrolled line (E + 1 entries, start[E] = Σt'; LayTargetArcs), order[p]
   // = the target at place p, and first[b] = the place holding the point
@@ -49,6 +54,20 @@ struct TargetArcs {
   const uint32_t* order = nullptr;
   const uint32_t* first = nullptr;
   uint32_t shift = 0;
+
+  // The arrays the listing by the source arc reads; the locator's are set
+  // apart (start and order by the caller, first by BuildArcIndex).
+  static TargetArcs Of(size_t M, size_t E, const uint32_t* length, const uint32_t* offset,
+                       const uint32_t* position, const uint32_t* target_at) {
+    TargetArcs arcs;
+    arcs.M = M;
+    arcs.E = E;
+    arcs.length = length;
+    arcs.offset = offset;
+    arcs.position = position;
+    arcs.target_at = target_at;
+    return arcs;
+  }
 
   uint64_t total() const { return start[E]; }
   // Arcs over point y of Z_M: one per unrolled point y, y + M, ... < Σt.
@@ -67,9 +86,10 @@ struct ArcIndexSizes {
 void BuildArcIndex(const ArcIndexSizes& sizes, uint32_t* first, TargetArcs* arcs);
 
 // Source i's candidates, written to ids; returns their count. Every tested
-// target is stored before the test decides whether it stays, so ids needs
-// room for HitsAt(y) entries (ByTargetArcs) or s (BySourceArc): E always
-// suffices.
+// target is stored before the test decides whether it stays (a whole
+// vector of them in the per-target builds, kernels/arc_candidates-inl.h),
+// so ids needs room for HitsAt(y) entries (ByTargetArcs) or s (BySourceArc),
+// plus kTargetAtPadding: E + kTargetAtPadding always suffices.
 //   ByTargetArcs: in lay-out order; costs HitsAt(y) searches.
 //   BySourceArc: in the order of the arc's positions; costs s tests.
 size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,

@@ -16,6 +16,7 @@
 
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
 #include "kernels/and_popcount-inl.h"
+#include "kernels/arc_candidates-inl.h"
 #include "kernels/feistel_permute-inl.h"
 #include "kernels/pack_bit_rows-inl.h"
 #include "kernels/rotate_rows-inl.h"
@@ -73,6 +74,10 @@ void SelectRowsEntry(const uint64_t* a, size_t a_stride, const uint64_t* b, size
                      int32_t* out) {
   SelectRows(a, a_stride, b, b_stride, b_index, rows, cols, rule, row, ids, keys, counts, out);
 }
+size_t ListBySourceArcEntry(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                            uint32_t* ids) {
+  return ListBySourceArc(arcs, s, phi, y, ids);
+}
 void SelectFromListEntry(uint32_t* ids, size_t c, uint32_t k, bool random, uint32_t row_constant,
                          size_t id_bound, int32_t* out, uint32_t* keys, uint64_t* bitmap) {
   SelectFromList(ids, c, k, random, row_constant, id_bound, out, keys, bitmap);
@@ -92,7 +97,8 @@ const KernelTable* GetKernelTable() {
       hwy::TargetName(HWY_TARGET), HWY_TARGET, &PackBitRowsEntry, &CountNonzeroBytesEntry,
       &RotateRowsOnRingEntry,      &TransposeBitsEntry,   &AndPopcountRowsEntry,
       &SelectLowestKEntry,         &SelectRandomKEntry,   &SelectRowsEntry,
-      &generic::FillArcColumns,    &SelectFromListEntry,
+      &generic::FillArcColumns,    &ListBySourceArcEntry,
+      &SelectFromListEntry,
       &BuildFeistelTableEntry,     &FeistelPermuteEntry,
   };
   return &kTable;

@@ -49,6 +49,12 @@ struct KernelTable {
                            size_t arcs, size_t ring, ArcToggles toggles,
                            size_t y_begin, size_t y_end, uint64_t* dst,
                            size_t dst_stride);
+  // The arc method's listing of a source's candidates by its own arc
+  // (kernels/arc_candidates.h, kernels/arc_candidates-inl.h); the other
+  // way, by the target arcs, is the portable CandidatesByTargetArcs on
+  // every target.
+  size_t (*list_by_source_arc)(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                               uint32_t* ids);
   // SPEC.md's selection from a list of candidate ids in any order (the arc
   // method's; kernels/select_list-inl.h, kernels/arc_candidates.h).
   void (*select_from_list)(uint32_t* ids, size_t c, uint32_t k, bool random,

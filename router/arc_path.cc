@@ -18,6 +18,7 @@
 #include "hwy/highway.h"
 
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+#include "kernels/arc_candidates-inl.h"
 #include "kernels/select_list-inl.h"
 #endif
 
@@ -44,13 +45,8 @@ void RouteArcsWith(const Plan& plan, const Options& options, const uint32_t* s,
   const int threads = static_cast<int>(plan.threads);
 
   for (size_t c = 0; c < E; ++c) w.target_at[w.q_s[c]] = static_cast<uint32_t>(c);
-  TargetArcs arcs;
-  arcs.M = M;
-  arcs.E = E;
-  arcs.length = w.t_arc.data();
-  arcs.offset = w.psi.data();
-  arcs.position = w.q_s.data();
-  arcs.target_at = w.target_at.data();
+  TargetArcs arcs = TargetArcs::Of(M, E, w.t_arc.data(), w.psi.data(), w.q_s.data(),
+                                   w.target_at.data());
   arcs.start = w.start.data();
   arcs.order = w.order.data();
   BuildArcIndex(ArcIndexSizes::For(E, arcs_total), w.first.data(), &arcs);
@@ -73,7 +69,7 @@ void RouteArcsWith(const Plan& plan, const Options& options, const uint32_t* s,
       const uint32_t y = w.q_t[r];
       const size_t c = ArcCostModel::SearchTargets(s[i], arcs.HitsAt(y))
                            ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
-                           : CandidatesBySourceArc(arcs, s[i], w.phi[r], y, ids);
+                           : Kernels::ListBySourceArc(arcs, s[i], w.phi[r], y, ids);
       w.counts[r] = static_cast<uint32_t>(c);
       const auto row_constant = static_cast<uint32_t>(Draw(selection_key, i));
       Kernels::SelectFromList(ids, c, k, random, row_constant, E, out + r * k, keys, bitmap);
@@ -82,9 +78,13 @@ void RouteArcsWith(const Plan& plan, const Options& options, const uint32_t* s,
   timer.Stop("select");
 }
 
-// The generic backend's selection, in the shape of a target's.
+// The generic backend's listing and selection, in the shape of a target's.
 struct GenericArcKernels {
   static constexpr const char* kName = "generic";
+  static size_t ListBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                                uint32_t* ids) {
+    return CandidatesBySourceArc(arcs, s, phi, y, ids);
+  }
   static void SelectFromList(uint32_t* ids, size_t c, uint32_t k, bool random,
                              uint32_t row_constant, size_t id_bound, int32_t* out,
                              uint32_t* keys, uint64_t* bitmap) {
@@ -116,6 +116,10 @@ namespace HWY_NAMESPACE {
 
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
 struct TargetArcKernels {
+  static size_t ListBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
+                                uint32_t* ids) {
+    return HWY_NAMESPACE::ListBySourceArc(arcs, s, phi, y, ids);
+  }
   static void SelectFromList(uint32_t* ids, size_t c, uint32_t k, bool random,
                              uint32_t row_constant, size_t id_bound, int32_t* out,
                              uint32_t* keys, uint64_t* bitmap) {

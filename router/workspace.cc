@@ -41,7 +41,7 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
     z.ids = SatMul(threads, SelectIdsPerThread(e));
     z.keys = SatMul(threads, SelectKeysPerThread(e));
     z.bitmap = SatMul(threads, BitmapWordsPerThread(e));
-    z.u32 = SatAdd(z.u32, SatAdd(3 * uint64_t{e} + 2, SatAdd(z.ids, z.keys)));
+    z.u32 = SatAdd(z.u32, SatAdd(3 * uint64_t{e} + 2 + kTargetAtPadding, SatAdd(z.ids, z.keys)));
     z.u64 = SatAdd(z.u64, z.bitmap);
   } else {
     z.stride_e = PaddedStride(WordsFor(e));
@@ -115,7 +115,7 @@ void Workspace::Reserve(const Plan& plan) {
     bitmap.resize(z.bitmap);
     rounds.resize(z.rounds);
     if (plan.arcs) {
-      target_at.resize(e);
+      target_at.resize(e + kTargetAtPadding);  // zeros past E: valid indices
       first.resize(2 * e + 2);
     } else {
       toggles.resize(3 * big + 1);

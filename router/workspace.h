@@ -104,7 +104,7 @@ struct Workspace {
   std::vector<uint32_t> q_t;       // rows routed: pT composed with rS^-1
   std::vector<uint32_t> toggles;   // BuildArcToggles' begin and ids
   std::vector<uint32_t> row_of;    // row ranges: position on Z_M -> row routed
-  std::vector<uint32_t> target_at; // arcs: inverse of q_s
+  std::vector<uint32_t> target_at; // arcs: inverse of q_s, padded (TargetArcs)
   std::vector<uint32_t> first;     // arcs: the locator's buckets
   std::vector<uint32_t> counts;    // candidates per row routed
   std::vector<uint32_t> ids;       // selection scratch, per thread

@@ -45,6 +45,7 @@ struct Backend {
   decltype(&scalar::SelectRandomK) select_random_k;
   decltype(&scalar::SelectRows) select_rows;
   decltype(&SelectFromCandidates) select_from_list;
+  decltype(&CandidatesBySourceArc) list_by_source_arc;
 };
 
 const Backend kScalar = {"scalar",
@@ -58,7 +59,8 @@ const Backend kScalar = {"scalar",
                          scalar::SelectLowestK,
                          scalar::SelectRandomK,
                          scalar::SelectRows,
-                         SelectFromCandidates};
+                         SelectFromCandidates,
+                         CandidatesBySourceArc};
 const Backend kGeneric = {"generic",
                           generic::PackBitRows,
                           generic::CountNonzeroBytes,
@@ -70,7 +72,8 @@ const Backend kGeneric = {"generic",
                           generic::SelectLowestK,
                           generic::SelectRandomK,
                           generic::SelectRows,
-                          SelectFromCandidates};
+                          SelectFromCandidates,
+                          CandidatesBySourceArc};
 
 // scalar, generic, and every Highway target this CPU runs.
 std::vector<Backend> AllBackends() {
@@ -81,7 +84,7 @@ std::vector<Backend> AllBackends() {
     all.push_back({t.name, t.pack_bit_rows, t.count_nonzero_bytes, t.rotate_rows_on_ring,
                    nullptr, nullptr, t.transpose_bits,
                    t.and_popcount_rows, t.select_lowest_k, t.select_random_k,
-                   t.select_rows, t.select_from_list});
+                   t.select_rows, t.select_from_list, t.list_by_source_arc});
   }
   return all;
 }
@@ -759,6 +762,54 @@ TEST_P(KernelTest, SelectFromListIsTheSpec) {
     }
   }
   EXPECT_EQ(lists, 7 * 60);
+}
+
+// The listing by the source arc against the closed form stated directly
+// (every target tested, ascending) and the portable loop's order (the
+// arc's positions), for arcs that wrap the ring, runs that end in partial
+// vectors, s = 0 and s = E, and sentinels after the documented room for
+// ids (s + kTargetAtPadding). The geometry is random, not an aligned
+// routing's, so lists hold from none to all of the arc's targets.
+TEST_P(KernelTest, ListBySourceArcIsTheClosedForm) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(47);
+  size_t listed = 0;
+  for (size_t E : {1, 5, 16, 17, 100, 1000}) {
+    for (size_t M : {1, 7, 64, 999}) {
+      std::vector<uint32_t> length(E), offset(E), position(E), target_at(E + kTargetAtPadding, 0);
+      for (size_t t = 0; t < E; ++t) {
+        length[t] = static_cast<uint32_t>(Uniform(rng, 0, M));
+        offset[t] = static_cast<uint32_t>(Uniform(rng, 0, M - 1));
+        position[t] = static_cast<uint32_t>(t);
+      }
+      std::shuffle(position.begin(), position.end(), rng);
+      for (size_t t = 0; t < E; ++t) target_at[position[t]] = static_cast<uint32_t>(t);
+      const TargetArcs arcs =
+          TargetArcs::Of(M, E, length.data(), offset.data(), position.data(), target_at.data());
+      for (int source = 0; source < 30; ++source) {
+        const auto s = static_cast<uint32_t>(source == 0 ? 0 : source == 1 ? E : Uniform(rng, 0, E));
+        const auto phi = static_cast<uint32_t>(Uniform(rng, 0, E - 1));
+        const auto y = static_cast<uint32_t>(Uniform(rng, 0, M - 1));
+        SCOPED_TRACE(std::to_string(M) + "x" + std::to_string(E) + " s " + std::to_string(s) +
+                     " phi " + std::to_string(phi) + " y " + std::to_string(y));
+        std::vector<uint32_t> want(E);
+        want.resize(scalar::Candidates(arcs, s, phi, y, want.data()));
+        std::vector<uint32_t> in_order(E);
+        in_order.resize(CandidatesBySourceArc(arcs, s, phi, y, in_order.data()));
+        std::vector<uint32_t> got(s + kTargetAtPadding + kTail, 0xABCDu);
+        const size_t c = kb.list_by_source_arc(arcs, s, phi, y, got.data());
+        for (size_t n = 0; n < kTail; ++n) {
+          ASSERT_EQ(got[s + kTargetAtPadding + n], 0xABCDu) << "ids overrun";
+        }
+        got.resize(c);
+        ASSERT_EQ(got, in_order) << "not in the arc's order";
+        std::sort(got.begin(), got.end());
+        ASSERT_EQ(got, want);
+        listed += c;
+      }
+    }
+  }
+  EXPECT_GT(listed, 1000u);
 }
 
 // Many rows at once: the brackets of the k-th key miss with probability

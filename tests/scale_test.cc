@@ -332,13 +332,8 @@ TEST(ArcKernels, BothWaysEqualTheScalarTwin) {
     const uint64_t sum = layout.total;
     for (size_t j = 0; j < E; ++j) position[j] = Fperm(position_key, E, static_cast<uint32_t>(j));
     for (size_t j = 0; j < E; ++j) target_at[position[j]] = static_cast<uint32_t>(j);
-    TargetArcs arcs;
-    arcs.M = M;
-    arcs.E = E;
-    arcs.length = length.data();
-    arcs.offset = psi.data();
-    arcs.position = position.data();
-    arcs.target_at = target_at.data();
+    TargetArcs arcs = TargetArcs::Of(M, E, length.data(), psi.data(), position.data(),
+                                     target_at.data());
     arcs.start = start.data();
     arcs.order = order.data();
     const ArcIndexSizes z = ArcIndexSizes::For(E, sum);
