@@ -126,6 +126,8 @@ def scale_table(runs):
     times = collections.defaultdict(dict)
     for b in runs:
         parts = b["name"].split("/")
+        if parts[0] != "scale":  # range/...: row ranges (docs/scale.md), not a method pair
+            continue
         key = ("/".join(parts[1:4]), parts[5].split(":")[1])
         times[key][parts[4]] = ms(b)
     print("| shape | threads | bits ms | arcs ms | arcs / bits |")
