@@ -5,7 +5,7 @@
 //   source i is the arc  [phi_i, phi_i + s_i)  on Z_E, sitting at y_i on Z_M;
 //   target t is the arc  [psi_t, psi_t + t'_t) on Z_M, sitting at x_t on Z_E;
 // and t is a candidate of i iff x_t lies in i's arc and y_i in t's arc
-// (x_t = q_s[t], y_i = q_t[i]: router/bit_path.cc folds the row permutations
+// (x_t = q_s[t], y_i = q_t[i]: router/bit_path_stages.h folds the row permutations
 // into these). Two ways to list source i's candidates:
 //   * by its own arc: the s_i positions of the arc, each naming one target
 //     (target_at[x]) whose arc is then tested: s_i O(1) tests;

@@ -2,7 +2,8 @@
 // translation unit per group, so the per-target passes compile in parallel.
 // The other group's targets are disabled here; the baseline (EMU128) pass
 // compiles no kernel.
-#define HWY_DISABLED_TARGETS (HWY_AVX2 | HWY_SSE4 | HWY_SSSE3 | HWY_NEON)
+#include "kernels/hwy_target_groups.h"
+#define HWY_DISABLED_TARGETS PHASE_ROUTER_NARROW_TARGETS
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/hwy_kernels_wide.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep

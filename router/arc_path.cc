@@ -1,165 +1,30 @@
-// The arc-intersection path: an aligned routing with no bit matrix
-// (kernels/arc_candidates.h explains the geometry). Per source it lists the
-// candidates the cheaper way, then runs SPEC.md's selection on the list.
-// Sources are independent, so row bands run on OpenMP threads and write
-// disjoint rows: the routes never depend on the number of threads.
-//
-// Compiled once per Highway target (foreach_target) and once for the
-// generic backend, like bit_path.cc: RouteArcsWith<Kernels> is the path,
-// RouteArcs picks the call's target once, and each source's selection then
-// calls that target's SelectFromList directly (kernels/select_list-inl.h:
-// keys hashed and ranked in vectors). Listing the candidates (a bucketed
-// search, or tests of a few consecutive positions: loads that depend on
-// loads) stays the portable code of arc_candidates.cc on every target.
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "router/arc_path.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
-
-#include "hwy/highway.h"
-
-#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
-#include "kernels/arc_candidates-inl.h"
-#include "kernels/select_list-inl.h"
-#endif
-
-// The target-independent part, once.
-#ifndef PHASE_ROUTER_ROUTER_ARC_PATH_ONCE_
-#define PHASE_ROUTER_ROUTER_ARC_PATH_ONCE_
-
-#include <omp.h>
-
-#include <algorithm>
-
-#include "kernels/arc_candidates.h"
-#include "kernels/random.h"
-#include "router/dispatch_index.h"
+// The arc path's one dispatch per call: the generic backend's
+// instantiation here, or the entry of the call's target from the group
+// unit that compiled it (arc_path_wide.cc, arc_path_narrow.cc). The path
+// itself is arc_path_stages.h.
+#include "router/arc_path_stages.h"
 #include "router/pipeline.h"
 
 namespace phase_router {
-namespace {
 
-template <class Kernels>
-void RouteArcsWith(const Plan& plan, const Options& options, const uint32_t* s,
-                   uint64_t arcs_total, Workspace& w, int32_t* out, StageTimer& timer) {
-  const size_t M = plan.M, E = plan.E, rows = plan.rows(), first_row = plan.row_begin;
-  const int threads = static_cast<int>(plan.threads);
+namespace arc_path {
 
-  for (size_t c = 0; c < E; ++c) w.target_at[w.q_s[c]] = static_cast<uint32_t>(c);
-  TargetArcs arcs = TargetArcs::Of(M, E, w.t_arc.data(), w.psi.data(), w.q_s.data(),
-                                   w.target_at.data());
-  arcs.start = w.start.data();
-  arcs.order = w.order.data();
-  BuildArcIndex(ArcIndexSizes::For(E, arcs_total), w.first.data(), &arcs);
-  timer.Stop("arc_index");
-
-  const uint32_t k = options.k;
-  const bool random = options.select == Select::kRandom;
-  const uint64_t selection_key = DomainKey(options.seed, Domain::kSelection);
-  // Eight bands a thread for balance, of 64 to 1024 sources: a source costs
-  // 0.1 to a few microseconds, so smaller bands would pay OpenMP's
-  // scheduling per source.
-  const size_t grain = std::clamp<size_t>(rows / (8 * plan.threads) + 1, 64, 1024);
-  ParallelBands(rows, grain, threads, [&](size_t r0, size_t r1) {
-    const size_t tid = static_cast<size_t>(omp_get_thread_num());
-    uint32_t* ids = w.ids.data() + tid * SelectIdsPerThread(E);
-    uint32_t* keys = w.keys.data() + tid * SelectKeysPerThread(E);
-    uint64_t* bitmap = w.bitmap.data() + tid * BitmapWordsPerThread(E);
-    for (size_t r = r0; r < r1; ++r) {
-      const size_t i = first_row + r;
-      const uint32_t y = w.q_t[r];
-      const size_t c = ArcCostModel::SearchTargets(s[i], arcs.HitsAt(y))
-                           ? CandidatesByTargetArcs(arcs, s[i], w.phi[r], y, ids)
-                           : Kernels::ListBySourceArc(arcs, s[i], w.phi[r], y, ids);
-      w.counts[r] = static_cast<uint32_t>(c);
-      const auto row_constant = static_cast<uint32_t>(Draw(selection_key, i));
-      Kernels::SelectFromList(ids, c, k, random, row_constant, E, out + r * k, keys, bitmap);
-    }
-  });
-  timer.Stop("select");
-}
-
-// The generic backend's listing and selection, in the shape of a target's.
-struct GenericArcKernels {
-  static constexpr const char* kName = "generic";
-  static size_t ListBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
-                                uint32_t* ids) {
-    return CandidatesBySourceArc(arcs, s, phi, y, ids);
-  }
-  static void SelectFromList(uint32_t* ids, size_t c, uint32_t k, bool random,
-                             uint32_t row_constant, size_t id_bound, int32_t* out,
-                             uint32_t* keys, uint64_t* bitmap) {
-    SelectFromCandidates(ids, c, k, random, row_constant, id_bound, out, keys, bitmap);
-  }
-};
-
-}  // namespace
-
-// What one routing hands the per-target path (HWY_EXPORT needs one
-// signature).
-struct ArcPathCall {
-  const Plan& plan;
-  const Options& options;
-  const uint32_t* s;
-  uint64_t arcs_total;
-  Workspace& w;
-  int32_t* out;
-  StageTimer& timer;
-};
-
-}  // namespace phase_router
-
-#endif  // PHASE_ROUTER_ROUTER_ARC_PATH_ONCE_
-
-HWY_BEFORE_NAMESPACE();
-namespace phase_router {
-namespace HWY_NAMESPACE {
-
-#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
-struct TargetArcKernels {
-  static size_t ListBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
-                                uint32_t* ids) {
-    return HWY_NAMESPACE::ListBySourceArc(arcs, s, phi, y, ids);
-  }
-  static void SelectFromList(uint32_t* ids, size_t c, uint32_t k, bool random,
-                             uint32_t row_constant, size_t id_bound, int32_t* out,
-                             uint32_t* keys, uint64_t* bitmap) {
-    HWY_NAMESPACE::SelectFromList(ids, c, k, random, row_constant, id_bound, out, keys, bitmap);
-  }
-};
-
-const char* RouteArcsOnTarget(const ArcPathCall& c) {
-  RouteArcsWith<TargetArcKernels>(c.plan, c.options, c.s, c.arcs_total, c.w, c.out, c.timer);
-  return hwy::TargetName(HWY_TARGET);
-}
-#else
-// SCALAR/EMU128 are not offered (dispatch/), but HWY_EXPORT's table needs
-// an entry for them.
-const char* RouteArcsOnTarget(const ArcPathCall& c) {
+const char* RouteArcsGeneric(const ArcPathCall& c) {
   RouteArcsWith<GenericArcKernels>(c.plan, c.options, c.s, c.arcs_total, c.w, c.out, c.timer);
   return GenericArcKernels::kName;
 }
-#endif
 
-// NOLINTNEXTLINE(google-readability-namespace-comments)
-}  // namespace HWY_NAMESPACE
-}  // namespace phase_router
-HWY_AFTER_NAMESPACE();
-
-#if HWY_ONCE
-namespace phase_router {
-
-HWY_EXPORT(RouteArcsOnTarget);
+}  // namespace arc_path
 
 const char* RouteArcs(const KernelTable& K, const Plan& plan, const Options& options,
                       const uint32_t* s, uint64_t arcs_total, Workspace& w, int32_t* out,
                       StageTimer& timer) {
-  if (K.target == 0) {
-    RouteArcsWith<GenericArcKernels>(plan, options, s, arcs_total, w, out, timer);
-    return GenericArcKernels::kName;
-  }
-  return HWY_DISPATCH_TABLE(RouteArcsOnTarget)[DispatchIndex(K.target)](
-      ArcPathCall{plan, options, s, arcs_total, w, out, timer});
+  const arc_path::ArcPathCall call{plan, options, s, arcs_total, w, out, timer};
+  if (K.target == 0) return arc_path::RouteArcsGeneric(call);
+  // Every target with a kernel table is compiled in one of the groups.
+  arc_path::ArcPathEntry entry = arc_path::WideArcPath(K.target);
+  if (entry == nullptr) entry = arc_path::NarrowArcPath(K.target);
+  return entry(call);
 }
 
 }  // namespace phase_router
-#endif  // HWY_ONCE

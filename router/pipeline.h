@@ -1,5 +1,5 @@
-// What the router's two paths share (bit_path.cc: the bit-matrix path;
-// arc_path.cc: arc intersection; router.cc runs the stages before them):
+// What the router's two paths share (bit_path_stages.h: the bit-matrix path;
+// arc_path_stages.h: arc intersection; router.cc runs the stages before them):
 // stage timing, row bands over OpenMP threads, phase offsets, the target
 // layout and the folded permutations.
 #ifndef PHASE_ROUTER_ROUTER_PIPELINE_H_
@@ -118,7 +118,7 @@ inline void PermuteIndices(const KernelTable& K, uint64_t key, size_t n, Feistel
 
 // out[j] = p[r^-1[first + j]] for j < count, with p = fperm(domain_key(column), n)
 // and r = fperm(domain_key(row), n) when row_perm (else the identity): where
-// column first + j of the relabelled matrix comes from (bit_path.cc explains
+// column first + j of the relabelled matrix comes from (bit_path_stages.h explains
 // the folding). Each element is O(1), so bands run on threads and a row
 // range computes only its own.
 inline void FoldedPositions(const KernelTable& K, uint64_t seed, Domain column, Domain row,
@@ -158,7 +158,7 @@ inline TargetLayout LayOutTargets(const KernelTable& K, const Plan& plan, uint64
                        w.psi.data(), w.start.data());
 }
 
-// The arc-intersection path (arc_path.cc): rows [row_begin, row_end) of an
+// The arc-intersection path (arc_path_stages.h): rows [row_begin, row_end) of an
 // aligned routing whose source degrees are s (M entries; read up to
 // row_end), target arcs laid out in w (LayOutTargets) and phase offsets
 // in w.phi, into out, with the candidate counts in w.counts. The workspace

@@ -61,7 +61,7 @@ constexpr size_t RowWordsPerThread(size_t stride) { return LineRounded(stride, 8
 constexpr size_t BitmapWordsPerThread(size_t e) { return LineRounded(e / 64 + 1, 8); }
 
 // Bit-matrix positions per tile when an unaligned row range reads T_rot's
-// columns (bit_path.cc): 512 positions, 8 words a target.
+// columns (bit_path_stages.h): 512 positions, 8 words a target.
 inline constexpr size_t kTileWords = 8;
 
 // Element counts of every workspace buffer for a plan: the one formula

@@ -1,0 +1,29 @@
+// The bit path of the wide (AVX-512: AVX3_DL, AVX3; Arm: SVE, SVE2, SVE_256, SVE2_128) targets
+// (kernels/hwy_target_groups.h): one translation unit per group, as the
+// kernels, so the per-target passes compile in parallel.
+#include "kernels/hwy_target_groups.h"
+#define HWY_DISABLED_TARGETS PHASE_ROUTER_NARROW_TARGETS
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "router/bit_path_wide.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "hwy/highway.h"
+#include "router/bit_path-inl.h"
+
+#if HWY_ONCE
+#include "router/dispatch_index.h"
+
+namespace phase_router {
+namespace bit_path {
+
+HWY_EXPORT(RouteBitsOnTarget);
+
+BitPathEntry WideBitPath(int64_t target) {
+  // DispatchIndex is defined only for the targets compiled here.
+  if ((HWY_TARGETS & target) == 0) return nullptr;
+  return HWY_DISPATCH_TABLE(RouteBitsOnTarget)[DispatchIndex(target)];
+}
+
+}  // namespace bit_path
+}  // namespace phase_router
+#endif  // HWY_ONCE
