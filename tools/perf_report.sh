@@ -21,6 +21,12 @@ tools/bench_table.py router "$out/router.json" > "$out/router.md"
   --benchmark_out="$out/kernels.json" --benchmark_out_format=json > "$out/kernels.txt"
 tools/bench_table.py kernels "$out/kernels.json" > "$out/kernels.md"
 
+# 1c. The arc method's listing by the source arc per target (docs/kernels.md,
+# "The arc method's listing"): medians of 7 interleaved runs.
+"$bin/kernels_bench" --benchmark_filter='ListBySourceArc' --benchmark_repetitions=7 \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+  > "$out/list_by_source_arc.txt"
+
 # 2. Per-stage times of the chosen target (fastest of the timed runs).
 "$bin/phase-router" bench --repeat 7 --max-side 65536 --json "$out/stages.json" > "$out/stages.txt"
 
