@@ -2,6 +2,9 @@
 // instantiation here, or the entry of the call's target from the group
 // unit that compiled it (arc_path_wide.cc, arc_path_narrow.cc). The path
 // itself is arc_path_stages.h.
+#include <string>
+
+#include "phase_router/error.h"
 #include "router/arc_path_stages.h"
 #include "router/pipeline.h"
 
@@ -24,6 +27,9 @@ const char* RouteArcs(const KernelTable& K, const Plan& plan, const Options& opt
   // Every target with a kernel table is compiled in one of the groups.
   arc_path::ArcPathEntry entry = arc_path::WideArcPath(K.target);
   if (entry == nullptr) entry = arc_path::NarrowArcPath(K.target);
+  if (entry == nullptr) {  // a table from a build whose groups differ: never a crash
+    throw Error(ErrorCode::kBadOption, std::string("no arc path compiled for target ") + K.name);
+  }
   return entry(call);
 }
 

@@ -5,6 +5,9 @@
 // choice. The stages are bit_path_stages.h.
 #include "router/bit_path.h"
 
+#include <string>
+
+#include "phase_router/error.h"
 #include "router/bit_path_stages.h"
 
 namespace phase_router {
@@ -26,6 +29,9 @@ const char* RouteBits(const KernelTable& K, const Input& in, const Plan& plan,
   // Every target with a kernel table is compiled in one of the groups.
   bit_path::BitPathEntry entry = bit_path::WideBitPath(K.target);
   if (entry == nullptr) entry = bit_path::NarrowBitPath(K.target);
+  if (entry == nullptr) {  // a table from a build whose groups differ: never a crash
+    throw Error(ErrorCode::kBadOption, std::string("no bit path compiled for target ") + K.name);
+  }
   return entry(call);
 }
 
