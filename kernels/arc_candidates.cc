@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "hwy/targets.h"
 #include "kernels/random.h"
 #include "kernels/select_top_k_common.h"
 
@@ -13,6 +14,11 @@ ArcIndexSizes ArcIndexSizes::For(size_t E, uint64_t total) {
   while ((total >> z.shift) > 2 * uint64_t{E}) ++z.shift;
   z.buckets = (total >> z.shift) + 1;
   return z;
+}
+
+bool ListsSourceArcsInVectors(int64_t target) {
+  // The targets arc_candidates-inl.h's vector body is compiled for.
+  return (target & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
 }
 
 void BuildArcIndex(const ArcIndexSizes& sizes, uint32_t* first, TargetArcs* arcs) {

@@ -97,6 +97,11 @@ size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, 
 size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
                              uint32_t* ids);
 
+// Whether Highway target bit `target` (0: generic) lists by the source arc
+// in vectors (ListBySourceArc, kernels/arc_candidates-inl.h: AVX2, AVX3 and
+// AVX3_DL). The router's cost model prices a tested position by it.
+bool ListsSourceArcsInVectors(int64_t target);
+
 // The per-source choice: search the target arcs when their hits cost less
 // than testing the s positions of the source's own arc. A search costs about
 // kSearchCost tests (measured: bench/scale_bench.cc, docs/scale.md: a

@@ -58,8 +58,14 @@ int ThreadsFor(size_t rows, size_t E, const Options& options) {
 // selection's scan) and little per candidate (keys hashed in vectors); the
 // arc path pays per test or search, and its candidates' cost (keys and
 // ranks in vectors since the selection runs per target) fits as nothing
-// beyond that.
-constexpr double kArcRowNs = 17, kArcTestNs = 1.6;
+// beyond that. Where the call's target lists by the source arc in vectors
+// (ListsSourceArcsInVectors), a tested position of it costs
+// kArcVectorTestNs instead: that listing took 0.6x the portable loop's time
+// a position in kernels_bench (ListBySourceArc, AVX3_DL: 46.9 against
+// 79.1 ns a source of 64), and at 4096^2, d = 1/16, the model had taken
+// bits (1.4 ms) where arcs ran 1.2 ms (docs/scale.md). The search of the
+// target arcs is portable on every target and keeps kArcTestNs.
+constexpr double kArcRowNs = 17, kArcTestNs = 1.6, kArcVectorTestNs = 1.0;
 constexpr double kBitRowNs = 24, kBitWordNs = 4.0, kBitCandidateNs = 0.4;
 
 // The rows routed are estimated from a sample of about kSampleRows of them
@@ -103,11 +109,12 @@ bool ArcsCheaper(const KernelTable& K, const Input& in, const Plan& plan) {
   const double search = std::ceil(total / M) * static_cast<double>(ArcCostModel::kSearchCost);
   const double candidates_per_degree = total / (E * M);
   const double bit_row = kBitRowNs + kBitWordNs * static_cast<double>(WordsFor(plan.E));
+  const double position_ns = ListsSourceArcsInVectors(K.target) ? kArcVectorTestNs : kArcTestNs;
   double arcs = 0, bits = 0;  // both over the same rows: their ratio is what counts
   ForEachDegree(K, in, true, plan.row_begin, plan.row_end, SampleStep(plan.rows()),
                 [&](uint32_t d) {
                   const double s = d, c = s * candidates_per_degree;
-                  arcs += kArcRowNs + kArcTestNs * std::min(s, search);
+                  arcs += kArcRowNs + (s < search ? position_ns * s : kArcTestNs * search);
                   bits += bit_row + kBitCandidateNs * c;
                 });
   return arcs < bits;
