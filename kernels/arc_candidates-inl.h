@@ -40,8 +40,7 @@ namespace phase_router {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// ListsSourceArcsInVectors (arc_candidates.cc) names the same targets.
-#if PHASE_ROUTER_VECTOR_COMPRESS && HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+#if PHASE_ROUTER_VECTOR_COMPRESS && (HWY_TARGET & PHASE_ROUTER_VECTOR_LIST_TARGETS)
 static_assert(HWY_MAX_BYTES / sizeof(uint32_t) <= kTargetAtPadding,
               "target_at's padding holds a whole vector");
 

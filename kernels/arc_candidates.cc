@@ -17,8 +17,7 @@ ArcIndexSizes ArcIndexSizes::For(size_t E, uint64_t total) {
 }
 
 bool ListsSourceArcsInVectors(int64_t target) {
-  // The targets arc_candidates-inl.h's vector body is compiled for.
-  return (target & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
+  return (target & PHASE_ROUTER_VECTOR_LIST_TARGETS) != 0;
 }
 
 void BuildArcIndex(const ArcIndexSizes& sizes, uint32_t* first, TargetArcs* arcs) {

@@ -97,9 +97,14 @@ size_t CandidatesByTargetArcs(const TargetArcs& arcs, uint32_t s, uint32_t phi, 
 size_t CandidatesBySourceArc(const TargetArcs& arcs, uint32_t s, uint32_t phi, uint32_t y,
                              uint32_t* ids);
 
-// Whether Highway target bit `target` (0: generic) lists by the source arc
-// in vectors (ListBySourceArc, kernels/arc_candidates-inl.h: AVX2, AVX3 and
-// AVX3_DL). The router's cost model prices a tested position by it.
+// The Highway targets that list by the source arc in vectors
+// (ListBySourceArc, kernels/arc_candidates-inl.h): those with hardware
+// gathers and a vector compress. Expanded where Highway's target bits are
+// defined (the -inl.h's #if, arc_candidates.cc).
+#define PHASE_ROUTER_VECTOR_LIST_TARGETS (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)
+
+// Whether Highway target bit `target` (0: generic) is one of them. The
+// router's cost model prices a tested position by it.
 bool ListsSourceArcsInVectors(int64_t target);
 
 // The per-source choice: search the target arcs when their hits cost less
