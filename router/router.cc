@@ -20,6 +20,7 @@
 #include "router/bit_path.h"
 #include "router/pipeline.h"
 #include "router/plan.h"
+#include "router/route_stats.h"
 #include "router/saturate.h"
 #include "router/validation.h"
 #include "router/workspace.h"
@@ -102,7 +103,7 @@ void Router::Impl::Run(const KernelTable& K, const Input& in, const Plan& plan,
 
   if (stats) {
     const size_t k = options.k;
-    ComputeRouteStats(out, rows, E, k, stats);
+    ComputeRouteStatsOn(out, rows, E, k, threads, stats);
     stats->M = M;
     stats->row_begin = plan.row_begin;
     stats->row_end = plan.row_end;
@@ -120,6 +121,7 @@ void Router::Impl::Run(const KernelTable& K, const Input& in, const Plan& plan,
     stats->method = plan.arcs ? "arcs" : "bits";
     stats->tiled = layout.tiled;
     stats->laps = layout.laps;
+    timer.Stop("stats");
     stats->route_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - t_begin).count();
   }

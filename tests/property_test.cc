@@ -639,6 +639,33 @@ TEST(Api, StatsAreResetNotAccumulated) {
   CheckStats(st, p, ref, routes);
 }
 
+// The route stats are counted on the routing's threads (a load count per
+// target per thread, where the routes are at least 8 E entries a thread):
+// the same on 1, 2 and 3 threads, equal to a plain count, and timed as the
+// last stage, so the stages add up to the call.
+TEST(Api, RouteStatsOnThreadsMatchAPlainCount) {
+  std::mt19937_64 rng(77);
+  const size_t M = 4111, E = 301;  // M E >= 2^20: the call uses its threads
+  std::vector<uint32_t> s(M), t(E);
+  for (auto& x : s) x = static_cast<uint32_t>(rng() % (E + 1));
+  for (auto& x : t) x = static_cast<uint32_t>(rng() % (M + 1));
+  Options o;
+  o.k = 53;  // M k / (8 E) = 90 threads' worth: every thread counts
+  o.seed = 5;
+  Router router;
+  std::vector<int32_t> first;
+  for (int threads : {1, 2, 3}) {
+    o.threads = threads;
+    Stats st;
+    const std::vector<int32_t> routes = router.RouteDegrees(s, t, o, &st).ids;
+    CheckRouteStats(st, routes, M, E, o.k);
+    ASSERT_FALSE(st.stage_ms.empty());
+    EXPECT_EQ(st.stage_ms.back().first, "stats") << threads;
+    if (first.empty()) first = routes;
+    EXPECT_EQ(routes, first) << threads;
+  }
+}
+
 // The workspace is kept across calls: the same shape again needs no more.
 TEST(Api, WorkspaceIsReused) {
   const Problem big = DenseCase(7, {false, false, false});

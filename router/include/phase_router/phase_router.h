@@ -136,7 +136,9 @@ struct Stats {
   uint32_t load_max = 0;
   double load_mean = 0;  // active_routes / E
   double load_skew = 0;  // load_max / load_mean; 1 when there are no routes
-  // Milliseconds per pipeline stage, in pipeline order (names in docs/spec.md).
+  // Milliseconds per pipeline stage, in pipeline order (names in docs/spec.md);
+  // the last, "stats", is the counting of these fields, so the stages add up
+  // to route_ms.
   std::vector<std::pair<std::string, double>> stage_ms;
   double route_ms = 0;  // the whole call
   std::string backend;  // the kernel backend that ran
