@@ -8,9 +8,11 @@
 //   build/bin/router_bench --benchmark_filter=4096x4096/k512
 //       --benchmark_out=router.json --benchmark_out_format=json
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -91,8 +93,54 @@ void HashBench(benchmark::State& state, Shape shape) {
   }
 }
 
+// A yardstick for RouteThreads: what writing memory that another core last
+// read costs on this machine. Two threads each write their half of a 2 MiB
+// buffer a 512-byte row at a time, each row a copy of the one before with a
+// bit flipped (FillArcColumns' pattern), right after that half was read by
+// the same thread (same_thread) or by the other one (other_thread). Both do
+// the same reads and writes; only the hand-over differs. A routing's stages
+// hand rows from thread to thread (a transpose reads what every thread
+// wrote, the selection reads U's rows through a permutation), so where
+// this ratio is large, so is the cost of the stages that write.
+void RowWriteAfterRead(benchmark::State& state, bool other) {
+  if (omp_get_num_procs() < 2) {
+    state.SkipWithError("needs two cores");
+    return;
+  }
+  constexpr size_t kRowWords = 64, kHalfRows = (size_t{1} << 20) / (8 * kRowWords);
+  std::vector<uint64_t> buffer(2 * kHalfRows * kRowWords, 1);
+  uint64_t sum = 0;
+  bool two = true;
+  for (auto _ : state) {
+#pragma omp parallel num_threads(2) reduction(+ : sum)
+    {
+      if (omp_get_num_threads() != 2) two = false;
+      const size_t me = static_cast<size_t>(omp_get_thread_num());
+      const size_t read = other ? 1 - me : me;
+      const uint64_t* in = buffer.data() + read * kHalfRows * kRowWords;
+      for (size_t i = 0; i < kHalfRows * kRowWords; ++i) sum += in[i];
+#pragma omp barrier
+      uint64_t* half = buffer.data() + me * kHalfRows * kRowWords;
+      half[0] ^= 1;
+      for (size_t r = 1; r < kHalfRows; ++r) {
+        uint64_t* row = half + r * kRowWords;
+        std::memcpy(row, row - kRowWords, kRowWords * sizeof(uint64_t));
+        row[r % kRowWords] ^= 1;
+      }
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  if (!two) state.SkipWithError("OpenMP gave fewer than two threads");
+}
+
 void RegisterAll() {
   const std::vector<std::string> targets = SupportedTargets();
+  for (const bool other : {false, true}) {
+    benchmark::RegisterBenchmark(other ? "RowWriteAfterRead/other_thread"
+                                       : "RowWriteAfterRead/same_thread",
+                                 RowWriteAfterRead, other)
+        ->UseRealTime()->Unit(benchmark::kMillisecond);
+  }
   for (const Shape& shape : EndToEndShapes()) {
     const std::string name = shape.Name();
     benchmark::RegisterBenchmark(("HashRoute/" + name).c_str(), HashBench, shape)

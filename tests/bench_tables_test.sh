@@ -31,6 +31,10 @@ table kernels kernels_bench '^Memcpy/256$|^TransposeBits/generic/256$' '| Transp
 table router router_bench \
   '^(HashRoute/256x256/k64|Memcpy/256x256/k64/degrees|Route/generic/256x256/k64/degrees)/' \
   '| 256x256/k64 | degrees |'
+# The hand-over yardstick beside the thread table needs two cores.
+if (($(nproc) >= 2)); then
+  table router router_bench '^RowWriteAfterRead/' '(RowWriteAfterRead)'
+fi
 table scale scale_bench \
   '^scale/moe/65536x64/k8/.*/threads:1/|^range/moe/10000000x1024/k8/rows:100/' \
   '| moe/65536x64/k8 | 1 |'

@@ -81,7 +81,7 @@ def kernels_table(runs):
 
 def router_table(runs):
     route = collections.defaultdict(dict)  # (shape, input) -> target -> ms
-    memcpy, hashr, threads = {}, {}, {}
+    memcpy, hashr, threads, handover = {}, {}, {}, {}
     targets = []
     for b in runs:
         name = b["name"].replace("/real_time", "")
@@ -97,6 +97,8 @@ def router_table(runs):
             route[("/".join(parts[2:4]), parts[4])][target] = ms(b)
         elif parts[0] == "RouteThreads":
             threads[("/".join(parts[2:4]), parts[5])] = ms(b)
+        elif parts[0] == "RowWriteAfterRead" and "error_occurred" not in b:
+            handover[parts[1]] = ms(b)
     print("| shape | input | " + " | ".join(targets) +
           " | memcpy | hash router | best / memcpy | best / hash |")
     print("|---|---|" + "---|" * len(targets) + "---|---|---|---|")
@@ -118,6 +120,11 @@ def router_table(runs):
             one, two = threads.get((s, "threads:1")), threads.get((s, "threads:2"))
             if one and two:
                 print("| %s | %.3f | %.3f | %.2f |" % (s, one, two, one / two))
+    if "same_thread" in handover and "other_thread" in handover:
+        same, other = handover["same_thread"], handover["other_thread"]
+        print("\nWriting 1 MiB a thread in rows after the other thread read it "
+              "(RowWriteAfterRead): %.3f ms, against %.3f ms after the same thread: "
+              "%.1fx." % (other, same, other / same))
 
 
 def scale_table(runs):
