@@ -133,6 +133,19 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
   }
 
   const size_t grain_r = RowGrain(R, threads), grain_e = RowGrain(E, threads);
+  // Sources that accept every target (MoE tokens: s_i = E for each one
+  // routed) have rows of S_rot, and so of S', of all ones, whatever the
+  // rotations and permutations: then O[i] = U[q_T[i]], the S side (its
+  // fill or rotation, gather and transposes: a quarter of a 4096 x 4096,
+  // k = 64 MoE routing) is skipped, and every row is ANDed with one row of
+  // ones (a stride of 0).
+  const bool full_sources =
+      R > 0 && std::all_of(s + first_row, s + first_row + R, [E](uint32_t d) { return d == E; });
+  if (full_sources) {
+    std::fill(A, A + we, uint64_t{0});
+    std::fill(A, A + words_e, ~uint64_t{0});
+    A[words_e - 1] = LastWordMask(E);
+  }
   if (plan.aligned) {
     // Aligned rows rotated are arcs, and the transpose of a matrix of arcs
     // can be written row by row directly (FillArcColumns): S's first
@@ -152,13 +165,16 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
     // so more bands would repeat that first row (at 65536 x 256 on 2
     // threads, 16 bands made the stage slower than on one thread).
     const auto fill_grain = [&](size_t rows) { return (rows + plan.threads - 1) / plan.threads; };
-    const ArcToggles s_toggles = toggles(s + first_row, w.phi.data(), R, E);
-    ParallelBands(E, fill_grain(E), threads, [&](size_t y0, size_t y1) {
-      Kernels::FillArcColumns(s + first_row, w.phi.data(), R, E, s_toggles, y0, y1, B + y0 * wr, wr);
-    });
-    timer.Stop("rotate");
-    TransposeParallel<Kernels>(B, wr, q_s, E, R, A, we, threads);
-    timer.Stop("gather");
+    if (!full_sources) {
+      const ArcToggles s_toggles = toggles(s + first_row, w.phi.data(), R, E);
+      ParallelBands(E, fill_grain(E), threads, [&](size_t y0, size_t y1) {
+        Kernels::FillArcColumns(s + first_row, w.phi.data(), R, E, s_toggles, y0, y1,
+                                B + y0 * wr, wr);
+      });
+      timer.Stop("rotate");
+      TransposeParallel<Kernels>(B, wr, q_s, E, R, A, we, threads);
+      timer.Stop("gather");
+    }
     // T's arcs have the layout's lengths t' (SPEC.md step 1: scaled when
     // tiled).
     const ArcToggles t_toggles = toggles(w.t_arc.data(), w.psi.data(), E, M);
@@ -214,8 +230,10 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
       s_stride = in.s_bits.stride ? in.s_bits.stride : words_e;
       s_bits = in.s_bits.words + first_row * s_stride;
     }
-    pack_then_rotate(bytes ? &s_bytes : nullptr, s_bits, s_stride, R, E, we, w.phi.data(), A,
-                     grain_r);
+    if (!full_sources) {
+      pack_then_rotate(bytes ? &s_bytes : nullptr, s_bits, s_stride, R, E, we, w.phi.data(), A,
+                       grain_r);
+    }
     if (!plan.partial()) {
       const size_t t_stride = bytes ? 0 : (in.t_bits.stride ? in.t_bits.stride : WordsFor(M));
       pack_then_rotate(bytes ? &in.t_bytes : nullptr, bytes ? nullptr : in.t_bits.words,
@@ -223,9 +241,11 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
     }
 
     // S's column gather: V = S_rot^T -> B (E x R), then S' = V[q_s]^T -> A.
-    TransposeParallel<Kernels>(A, we, nullptr, R, E, B, wr, threads);
-    TransposeParallel<Kernels>(B, wr, q_s, E, R, A, we, threads);
-    timer.Stop("gather");
+    if (!full_sources) {
+      TransposeParallel<Kernels>(A, we, nullptr, R, E, B, wr, threads);
+      TransposeParallel<Kernels>(B, wr, q_s, E, R, A, we, threads);
+      timer.Stop("gather");
+    }
 
     // T's transpose: U = T_rot^T -> B (M x E), or its routed rows only.
     if (!plan.partial()) {
@@ -245,7 +265,8 @@ void RouteBitsWith(const Input& in, const Plan& plan, const Options& options, co
     const size_t tid = static_cast<size_t>(omp_get_thread_num());
     SelectRule band = rule;  // its row 0 is row r0
     band.first_source += r0;
-    Kernels::SelectRows(A + r0 * we, we, u_index ? B : B + r0 * we, we,
+    Kernels::SelectRows(full_sources ? A : A + r0 * we, full_sources ? 0 : we,
+                        u_index ? B : B + r0 * we, we,
                         u_index ? u_index + r0 : nullptr, r1 - r0, E, band,
                         w.row_scratch.data() + tid * RowWordsPerThread(we),
                         w.ids.data() + tid * SelectIdsPerThread(E),

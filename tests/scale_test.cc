@@ -186,6 +186,73 @@ TEST(Methods, ArcsAcceptAlignedMatrices) {
   }
 }
 
+// Sources that accept every target (every row of S full, as MoE tokens)
+// skip the bit path's S side (bit_path_stages.h): the routes of every
+// target, aligned or not, from bytes, bits and degrees, on 1 to 3 threads
+// and in row ranges, against the reference. The last shape is large enough
+// (M E >= 2^20) that the threads really run; none is a multiple of 64.
+TEST(Methods, FullSourcesMatchTheReference) {
+  std::mt19937_64 rng(2611);
+  Router router;
+  const std::vector<std::pair<size_t, size_t>> shapes = {{1, 1}, {37, 5}, {131, 67},
+                                                          {300, 1}, {1301, 907}};
+  for (const auto& [M, E] : shapes) {
+    for (const bool align : {true, false}) {
+      Problem p;
+      p.M = M;
+      p.E = E;
+      p.S.assign(M * E, 1);
+      p.T = phase_router_test::RandomMatrix(E, M, &rng);
+      p.k = static_cast<uint32_t>(Uniform(&rng, 1, std::min<uint64_t>(E, 40)));
+      p.seed = rng();
+      p.align = align;
+      p.row_perm = M % 2 == 1;
+      const std::string shape = std::to_string(M) + "x" + std::to_string(E) +
+                                (align ? " aligned" : " unaligned") + " k " +
+                                std::to_string(p.k);
+      SCOPED_TRACE(shape);
+      const std::vector<int32_t> want = phase_router_ref::EvaluateClosedForm(p).routes;
+      const std::vector<uint64_t> Sw = phase_router_test::PackBits(p.S, M, E, WordsFor(E));
+      const std::vector<uint64_t> Tw = phase_router_test::PackBits(p.T, E, M, WordsFor(M) + 1);
+      const std::vector<uint32_t> s = phase_router_ref::RowDegrees(p.S, M, E);
+      const std::vector<uint32_t> t = phase_router_ref::RowDegrees(p.T, E, M);
+      const auto [a, b] = RandomRange(M, &rng);
+      for (const std::string& target : phase_router_test::TargetsToTest()) {
+        phase_router_test::ScopedTarget forced(target);
+        for (int threads = 1; threads <= 3; ++threads) {
+          SCOPED_TRACE(target + " threads " + std::to_string(threads));
+          Options o;
+          o.k = p.k;
+          o.seed = p.seed;
+          o.align = align;
+          o.row_perm = p.row_perm;
+          o.method = Method::kBits;
+          o.threads = threads;
+          Stats st;
+          ASSERT_EQ(router.Route(ByteMatrixView{p.S.data(), M, E, 0},
+                                 ByteMatrixView{p.T.data(), E, M, 0}, o, &st).ids,
+                    want) << "bytes";
+          EXPECT_EQ(st.method, "bits");
+          EXPECT_EQ(st.backend, target);
+          EXPECT_TRUE(std::none_of(st.stage_ms.begin(), st.stage_ms.end(),
+                                   [](const auto& stage) { return stage.first == "gather"; }))
+              << "the S side ran";
+          o.row_begin = a;
+          o.row_end = b;
+          ASSERT_EQ(router.Route(BitMatrixView{Sw.data(), M, E, 0},
+                                 BitMatrixView{Tw.data(), E, M, WordsFor(M) + 1}, o).ids,
+                    Slice(want, p.k, a, b)) << "bits, rows [" << a << ", " << b << ")";
+          if (align) {
+            o.row_begin = 0;
+            o.row_end = 0;
+            ASSERT_EQ(router.RouteDegrees(s, t, o).ids, want) << "degrees";
+          }
+        }
+      }
+    }
+  }
+}
+
 // Unaligned routings have only the bit path: row ranges of it, from bytes
 // and from bits, against the reference's stages.
 TEST(RowRanges, UnalignedRangesAreSlicesOfTheWhole) {
