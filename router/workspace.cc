@@ -75,18 +75,6 @@ WorkspaceSizes WorkspaceSizes::For(const Plan& plan) {
   return z;
 }
 
-void AlignedWords::Resize(size_t words) {
-  if (words <= size_) return;
-  const size_t bytes = ((words * sizeof(uint64_t) + 63) / 64) * 64;
-  auto* p = static_cast<uint64_t*>(std::aligned_alloc(64, bytes));
-  if (p == nullptr) {
-    throw Error(ErrorCode::kOutOfMemory,
-                "cannot allocate " + std::to_string(bytes) + " bytes of workspace");
-  }
-  data_.reset(p);
-  size_ = words;
-}
-
 void Workspace::Reserve(const Plan& plan) {
   const WorkspaceSizes z = WorkspaceSizes::For(plan);
   const size_t m = plan.M, e = plan.E, rows = plan.rows(), big = std::max(m, e);
@@ -99,6 +87,9 @@ void Workspace::Reserve(const Plan& plan) {
   c.Resize(z.matrices > 2 ? z.matrix_words : 0);
   tiles.Resize(z.tile_words);
   row_scratch.Resize(z.row_words);
+  ids.Resize(z.ids, true);
+  keys.Resize(z.keys, true);
+  bitmap.Resize(z.bitmap, true);
   try {
     s.resize(z.sources);
     t.resize(e);
@@ -110,9 +101,6 @@ void Workspace::Reserve(const Plan& plan) {
     q_s.resize(e);
     q_t.resize(rows);
     counts.resize(rows);
-    ids.resize(z.ids);
-    keys.resize(z.keys);
-    bitmap.resize(z.bitmap);
     rounds.resize(z.rounds);
     if (plan.arcs) {
       target_at.resize(e + kTargetAtPadding);  // zeros past E: valid indices
@@ -131,11 +119,10 @@ void Workspace::Reserve(const Plan& plan) {
 size_t Workspace::bytes() const {
   auto u32 = [](const std::vector<uint32_t>& v) { return v.capacity() * sizeof(uint32_t); };
   auto u64 = [](const std::vector<uint64_t>& v) { return v.capacity() * sizeof(uint64_t); };
-  return (a.size() + b.size() + c.size() + tiles.size() + row_scratch.size()) *
-             sizeof(uint64_t) + u32(s) + u32(t) +
+  return (a.size() + b.size() + c.size() + tiles.size() + row_scratch.size() + bitmap.size()) *
+             sizeof(uint64_t) + (ids.size() + keys.size()) * sizeof(uint32_t) + u32(s) + u32(t) +
          u32(phi) + u32(psi) + u32(order) + u32(t_arc) + u32(q_s) + u32(q_t) + u32(toggles) +
-         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u32(ids) + u32(keys) +
-         u64(start) + u64(bitmap) + rounds.capacity() * sizeof(uint16_t);
+         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u64(start) + rounds.capacity() * sizeof(uint16_t);
 }
 
 }  // namespace phase_router

@@ -7,28 +7,50 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "phase_router/error.h"
 #include "router/plan.h"
 
 namespace phase_router {
 
-// Cache-line aligned words, uninitialized: every stage writes all the words
-// it later reads.
-class AlignedWords {
+// A cache-line aligned array of a trivial type that grows, never shrinks,
+// and keeps nothing when it grows. The per-thread scratch below is laid out
+// in whole lines from its start, so the start must be a line too: from a
+// std::vector, the selection's ids began 32 bytes before a page (malloc's
+// alignment is 16), and every row's first 64-byte store of ids split a page
+// (65536 x 256, k = 8: a third of the selection's time on that store).
+template <class T>
+class AlignedArray {
  public:
-  void Resize(size_t words);
-  uint64_t* data() const { return data_.get(); }
+  // Room for n entries, uninitialized (the bit matrices: every stage writes
+  // all the words it later reads) or zeroed.
+  void Resize(size_t n, bool zeroed = false) {
+    if (n <= size_) return;
+    const size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
+    T* p = static_cast<T*>(std::aligned_alloc(64, bytes));
+    if (p == nullptr) {
+      throw Error(ErrorCode::kOutOfMemory,
+                  "cannot allocate " + std::to_string(bytes) + " bytes of workspace");
+    }
+    if (zeroed) std::memset(static_cast<void*>(p), 0, bytes);
+    data_.reset(p);
+    size_ = n;
+  }
+  T* data() const { return data_.get(); }
   size_t size() const { return size_; }
 
  private:
   struct Free {
-    void operator()(uint64_t* p) const { std::free(p); }
+    void operator()(T* p) const { std::free(p); }
   };
-  std::unique_ptr<uint64_t, Free> data_;
+  std::unique_ptr<T, Free> data_;
   size_t size_ = 0;
 };
+using AlignedWords = AlignedArray<uint64_t>;
 
 // Row stride for rows of `words` words. Long rows get an odd number of
 // 64-byte lines: the transposes write one word into each of hundreds of rows
@@ -107,9 +129,9 @@ struct Workspace {
   std::vector<uint32_t> target_at; // arcs: inverse of q_s, padded (TargetArcs)
   std::vector<uint32_t> first;     // arcs: the locator's buckets
   std::vector<uint32_t> counts;    // candidates per row routed
-  std::vector<uint32_t> ids;       // selection scratch, per thread
-  std::vector<uint32_t> keys;      // selection scratch, per thread
-  std::vector<uint64_t> bitmap;    // arcs: winners' id bitmaps, per thread
+  AlignedArray<uint32_t> ids;      // selection scratch, per thread
+  AlignedArray<uint32_t> keys;     // selection scratch, per thread
+  AlignedWords bitmap;             // arcs: winners' id bitmaps, per thread
   std::vector<uint16_t> rounds;    // one permutation's table at a time
 
   // Makes room for the plan's routing (buffers grow, never shrink).
