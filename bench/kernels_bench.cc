@@ -248,8 +248,10 @@ void Select(benchmark::State& state, const KernelTable& K, size_t n, size_t cols
     candidates += c;
     max_count = std::max(max_count, c);
   }
-  std::vector<uint32_t> ids(max_count + 64);
-  std::vector<uint32_t> keys(3 * size_t{max_count} + 64);
+  // Scratch laid out as the router's (line-aligned, router/workspace.h).
+  AlignedArray<uint32_t> ids, keys;
+  ids.Resize(max_count + 64, true);
+  keys.Resize(3 * size_t{max_count} + 64, true);
   std::vector<int32_t> out(n * k), want(n * k);
   auto run = [&](const KernelTable& kt, int32_t* dst) {
     for (size_t r = 0; r < n; ++r) {
@@ -286,12 +288,15 @@ void SelectList(benchmark::State& state, const KernelTable& K, size_t n, size_t 
     }
     std::copy(all.begin(), all.begin() + static_cast<ptrdiff_t>(c), lists.begin() + r * c);
   }
-  std::vector<uint32_t> ids(c + 64), keys(3 * c + 64);
-  std::vector<uint64_t> bitmap(id_bound / 64 + 1);
+  AlignedArray<uint32_t> ids, keys;  // as the router's (router/workspace.h)
+  ids.Resize(c + 64, true);
+  keys.Resize(3 * c + 64, true);
+  AlignedWords bitmap;
+  bitmap.Resize(id_bound / 64 + 1, true);
   std::vector<int32_t> out(n * k), want(n * k);
   auto run = [&](const KernelTable& kt, int32_t* dst) {
     for (size_t r = 0; r < n; ++r) {
-      std::copy(lists.begin() + r * c, lists.begin() + (r + 1) * c, ids.begin());
+      std::copy(lists.begin() + r * c, lists.begin() + (r + 1) * c, ids.data());
       kt.select_from_list(ids.data(), c, k, true, static_cast<uint32_t>(Draw(15, r)), id_bound,
                           dst + r * k, keys.data(), bitmap.data());
     }
