@@ -27,6 +27,12 @@ tools/bench_table.py kernels "$out/kernels.json" > "$out/kernels.md"
   --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
   > "$out/list_by_source_arc.txt"
 
+# 1d. Thread scaling again, beside the yardstick of the cores' hand-over
+# (docs/performance.md, "Threads"): a second sample of the same rows.
+"$bin/router_bench" --benchmark_filter='RowWriteAfterRead|RouteThreads' --benchmark_min_time=0.2 \
+  --benchmark_out="$out/threads.json" --benchmark_out_format=json > "$out/threads.txt"
+tools/bench_table.py router "$out/threads.json" > "$out/threads.md"
+
 # 2. Per-stage times of the chosen target (fastest of the timed runs).
 "$bin/phase-router" bench --repeat 7 --max-side 65536 --json "$out/stages.json" > "$out/stages.txt"
 
