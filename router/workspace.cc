@@ -118,11 +118,12 @@ void Workspace::Reserve(const Plan& plan) {
 
 size_t Workspace::bytes() const {
   auto u32 = [](const std::vector<uint32_t>& v) { return v.capacity() * sizeof(uint32_t); };
-  auto u64 = [](const std::vector<uint64_t>& v) { return v.capacity() * sizeof(uint64_t); };
-  return (a.size() + b.size() + c.size() + tiles.size() + row_scratch.size() + bitmap.size()) *
-             sizeof(uint64_t) + (ids.size() + keys.size()) * sizeof(uint32_t) + u32(s) + u32(t) +
-         u32(phi) + u32(psi) + u32(order) + u32(t_arc) + u32(q_s) + u32(q_t) + u32(toggles) +
-         u32(row_of) + u32(target_at) + u32(first) + u32(counts) + u64(start) + rounds.capacity() * sizeof(uint16_t);
+  const size_t aligned = (a.size() + b.size() + c.size() + tiles.size() + row_scratch.size() +
+                          bitmap.size()) * sizeof(uint64_t) +
+                         (ids.size() + keys.size()) * sizeof(uint32_t);
+  return aligned + u32(s) + u32(t) + u32(phi) + u32(psi) + u32(order) + u32(t_arc) + u32(q_s) +
+         u32(q_t) + u32(toggles) + u32(row_of) + u32(target_at) + u32(first) + u32(counts) +
+         start.capacity() * sizeof(uint64_t) + rounds.capacity() * sizeof(uint16_t);
 }
 
 }  // namespace phase_router
