@@ -398,7 +398,7 @@ void FisherYates(benchmark::State& state, size_t n) {
 }
 
 void RegisterAll() {
-  const std::vector<size_t> permutation_sizes = {1000, 65536, 1000000, 10000000};
+  const std::vector<size_t> permutation_sizes = {1000, 4097, 65536, 1000000, 10000000};
   for (size_t n : permutation_sizes) {
     benchmark::RegisterBenchmark(("FisherYates/" + std::to_string(n)).c_str(), FisherYates, n);
   }

@@ -8,7 +8,8 @@
 // networks per lane, cycle walking per lane: lanes whose value is still
 // >= L run the network again while the others keep theirs (a blend), until
 // none is left. With a table the passes are scalar lookups
-// (FeistelPermuteByTable).
+// (FeistelPermuteByTable), but for networks of h <= 8 on AVX3_DL, whose
+// rounds fit byte lookups in registers (FeistelPermuteBytes).
 
 #if defined(PHASE_ROUTER_KERNELS_FEISTEL_PERMUTE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef PHASE_ROUTER_KERNELS_FEISTEL_PERMUTE_INL_H_
@@ -19,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "hwy/highway.h"
 #include "kernels/feistel_permute.h"
@@ -145,6 +147,131 @@ HWY_INLINE void FeistelPermuteLanes(uint64_t key, uint64_t length, const uint32_
                          out + j);
 }
 
+#if HWY_TARGET == HWY_AVX3_DL
+// Networks of half width h <= 8 (L <= 65536: every expert count, token
+// counts up to 65536) with a table, on AVX-512 VBMI. A round's table is
+// 2^h <= 256 one-byte entries, so VPERMI2B looks up 64 halves at once from
+// registers (two lookups and a blend on bit 7 when h = 8): a pass over 64
+// values is about 30 instructions, and as many again convert them from and
+// to 32-bit lanes, against the scalar loop's 64 chains of eight dependent
+// loads (about 6.6 cycles a value on Zen 4). Lanes still >= L pass again as
+// a whole vector while at least kVectorWalkers of the 64 do; the few left
+// finish one by one through the 16-bit table (one long walk would
+// otherwise hold the other 63 lanes: the most of 64 geometric counts).
+// kernels_bench FeistelPermute/table, AVX3_DL against AVX3 (the scalar
+// lookups) in one run: 9x at L = 65536 (no value walks), 3.7x at 4097 and
+// 32769 (half or more walk); 4 walkers measured best of 1, 2, 4, 8, 16, 32.
+constexpr uint32_t kByteNetworkMaxHalf = 8;
+constexpr int kVectorWalkers = 4;
+
+// The rounds of one network as bytes: round r's table at bytes[r][0, 2^h),
+// zeros after.
+struct ByteRounds {
+  alignas(64) uint8_t bytes[8][256];
+  ByteRounds(const uint16_t* rounds, uint32_t h) {
+    std::memset(bytes, 0, sizeof(bytes));
+    const uint32_t n = 1u << h;
+    for (uint32_t r = 0; r < 8; ++r) {
+      const uint16_t* from = rounds + (r << h);
+      uint32_t x = 0;
+      for (; x + 32 <= n; x += 32) {  // VPMOVWB, 32 entries at a time
+        _mm256_store_si256(reinterpret_cast<__m256i*>(bytes[r] + x),
+                           _mm512_cvtepi16_epi8(_mm512_loadu_si512(from + x)));
+      }
+      for (; x < n; ++x) bytes[r][x] = static_cast<uint8_t>(from[x]);
+    }
+  }
+};
+
+// Round r's function of 64 halves, each < 2^h.
+template <bool kWide>
+HWY_INLINE __m512i ByteRound(const uint8_t* table, __m512i half) {
+  const __m512i* t = reinterpret_cast<const __m512i*>(table);
+  const __m512i low = _mm512_permutex2var_epi8(_mm512_load_si512(t), half, _mm512_load_si512(t + 1));
+  if (!kWide) return low;  // h <= 7: bits 0-6 index the first 128 bytes
+  const __m512i high =
+      _mm512_permutex2var_epi8(_mm512_load_si512(t + 2), half, _mm512_load_si512(t + 3));
+  return _mm512_mask_blend_epi8(_mm512_movepi8_mask(half), low, high);
+}
+
+// One pass of the network on 64 values held as their halves.
+template <bool kForward, bool kWide>
+HWY_INLINE void ByteFeistelPass(const ByteRounds& t, __m512i& hi, __m512i& lo) {
+  if (kForward) {
+    for (uint32_t r = 0; r < 8; ++r) {
+      const __m512i next_lo = _mm512_xor_si512(hi, ByteRound<kWide>(t.bytes[r], lo));
+      hi = lo;
+      lo = next_lo;
+    }
+  } else {
+    for (uint32_t r = 8; r-- > 0;) {
+      const __m512i prev_hi = _mm512_xor_si512(lo, ByteRound<kWide>(t.bytes[r], hi));
+      lo = hi;
+      hi = prev_hi;
+    }
+  }
+}
+
+template <bool kForward, bool kWide>
+HWY_INLINE void FeistelPermuteBytes(const uint16_t* rounds, uint64_t length, const uint32_t* in,
+                                    uint32_t first, size_t count, uint32_t* out) {
+  const uint32_t h = FeistelHalfBits(length);
+  const ByteRounds table(rounds, h);
+  const __m512i mask32 = _mm512_set1_epi32(static_cast<int>((1u << h) - 1));
+  const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(h));
+  // y >= L, on the halves: hi > last's hi, or equal and lo > last's lo.
+  const auto last = static_cast<uint32_t>(length - 1);
+  const __m512i last_hi = _mm512_set1_epi8(static_cast<char>(last >> h));
+  const __m512i last_lo = _mm512_set1_epi8(static_cast<char>(last & ((1u << h) - 1)));
+  auto outside = [&](__m512i hi, __m512i lo) {
+    return _mm512_cmpgt_epu8_mask(hi, last_hi) |
+           (_mm512_cmpeq_epi8_mask(hi, last_hi) & _mm512_cmpgt_epu8_mask(lo, last_lo));
+  };
+  size_t j = 0;
+  for (; j + 64 <= count; j += 64) {
+    __m512i hi = _mm512_setzero_si512(), lo = _mm512_setzero_si512();
+    for (int q = 0; q < 4; ++q) {  // sixteen values a quarter
+      const __m512i x =
+          in ? _mm512_loadu_si512(in + j + 16 * q)
+             : _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + j + 16 * q)),
+                                _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+      lo = _mm512_inserti32x4(lo, _mm512_cvtepi32_epi8(_mm512_and_si512(x, mask32)), q);
+      hi = _mm512_inserti32x4(hi, _mm512_cvtepi32_epi8(_mm512_srl_epi32(x, shift)), q);
+    }
+    ByteFeistelPass<kForward, kWide>(table, hi, lo);
+    __mmask64 walking = outside(hi, lo);
+    while (_mm_popcnt_u64(walking) >= kVectorWalkers) {
+      __m512i next_hi = hi, next_lo = lo;
+      ByteFeistelPass<kForward, kWide>(table, next_hi, next_lo);
+      hi = _mm512_mask_mov_epi8(hi, walking, next_hi);
+      lo = _mm512_mask_mov_epi8(lo, walking, next_lo);
+      walking = outside(hi, lo);
+    }
+    for (int q = 0; q < 4; ++q) {
+      const __m512i y_hi = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(hi, q));
+      const __m512i y_lo = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(lo, q));
+      _mm512_storeu_si512(out + j + 16 * q, _mm512_or_si512(_mm512_sll_epi32(y_hi, shift), y_lo));
+    }
+    for (; walking != 0; walking &= walking - 1) {
+      uint32_t& y = out[j + static_cast<size_t>(_tzcnt_u64(walking))];
+      do {
+        y = FeistelTablePass<kForward>(rounds, h, y);
+      } while (y >= length);
+    }
+  }
+  FeistelPermuteByTable<kForward>(rounds, length, in ? in + j : nullptr,
+                                  first + static_cast<uint32_t>(j), count - j, out + j);
+}
+
+template <bool kForward>
+HWY_INLINE void FeistelPermuteBytes(const uint16_t* rounds, uint64_t length, const uint32_t* in,
+                                    uint32_t first, size_t count, uint32_t* out) {
+  FeistelHalfBits(length) == kByteNetworkMaxHalf
+      ? FeistelPermuteBytes<kForward, true>(rounds, length, in, first, count, out)
+      : FeistelPermuteBytes<kForward, false>(rounds, length, in, first, count, out);
+}
+#endif
+
 HWY_INLINE void FeistelPermute(uint64_t key, uint64_t length, const uint16_t* rounds,
                                FeistelDirection direction, const uint32_t* in, uint32_t first,
                                size_t count, uint32_t* out) {
@@ -152,6 +279,13 @@ HWY_INLINE void FeistelPermute(uint64_t key, uint64_t length, const uint16_t* ro
   if (length <= 1) {
     for (size_t j = 0; j < count; ++j) out[j] = 0;
   } else if (rounds != nullptr) {
+#if HWY_TARGET == HWY_AVX3_DL
+    if (FeistelHalfBits(length) <= kByteNetworkMaxHalf && count >= 64) {
+      forward ? FeistelPermuteBytes<true>(rounds, length, in, first, count, out)
+              : FeistelPermuteBytes<false>(rounds, length, in, first, count, out);
+      return;
+    }
+#endif
     forward ? FeistelPermuteByTable<true>(rounds, length, in, first, count, out)
             : FeistelPermuteByTable<false>(rounds, length, in, first, count, out);
   } else {

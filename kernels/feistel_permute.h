@@ -69,7 +69,9 @@ void FeistelPermute(uint64_t key, uint64_t length, const uint16_t* rounds,
 
 // The table-driven passes, shared by the generic and Highway builds (a
 // lookup has no vector form that beats the scalar loads: gathers cost more
-// per element than the eight loads they replace).
+// per element than the eight loads they replace; AVX3_DL's byte lookups in
+// registers, for networks of h <= 8, are the exception:
+// feistel_permute-inl.h).
 
 // One pass of the network on kLanes values, y[l] in place, their rounds
 // interleaved: each value's eight lookups depend on one another (a chain of

@@ -134,6 +134,42 @@ TEST(FeistelPermute, EveryBuildMatchesFpermOnBandsOfLargeDomains) {
   }
 }
 
+// Lengths up to 65536 (half width h <= 8, where AVX3_DL looks up the
+// rounds 64 values at a time) at their extremes of cycle walking: a domain
+// 2^(2h) of just under 4 L (4097, 16385, 32769: most values walk, many of
+// them several passes) or exactly L (4096, 65536: none walk). Whole
+// permutations from an iota and bands of an index array in place, at odd
+// offsets and counts that are not whole vectors.
+TEST(FeistelPermute, EveryBuildMatchesFpermUpToSixteenBitDomains) {
+  std::mt19937_64 rng(23);
+  const uint64_t lengths[] = {301, 1025, 4096, 4097, 9000, 16385, 32769, 65535, 65536};
+  const std::vector<Build> builds = AllBuilds();
+  for (uint64_t length : lengths) {
+    for (FeistelDirection d : kDirections) {
+      const uint64_t key = rng();
+      std::vector<uint32_t> want(length);
+      for (uint32_t x = 0; x < length; ++x) want[x] = Expected(key, length, d, x);
+      const size_t count = length - 1 - rng() % 63;
+      const auto first = static_cast<uint32_t>(length - count);
+      std::vector<uint32_t> in(count);
+      for (size_t j = 0; j < count; ++j) in[j] = static_cast<uint32_t>(rng() % length);
+      for (const Build& b : builds) {
+        SCOPED_TRACE(b.name + " L " + std::to_string(length));
+        std::vector<uint32_t> got(length);
+        b.permute(key, length, d, nullptr, 0, length, got.data());
+        ASSERT_EQ(got, want);
+        got.assign(count + 1, 0xDEADBEEFu);
+        b.permute(key, length, d, nullptr, first, count, got.data());
+        for (size_t j = 0; j < count; ++j) ASSERT_EQ(got[j], want[first + j]) << "x " << first + j;
+        ASSERT_EQ(got[count], 0xDEADBEEFu) << "wrote past count";
+        std::vector<uint32_t> v = in;
+        b.permute(key, length, d, v.data(), 0, count, v.data());
+        for (size_t j = 0; j < count; ++j) ASSERT_EQ(v[j], want[in[j]]) << "x " << in[j];
+      }
+    }
+  }
+}
+
 // The kernel composes: forward after inverse is the identity on a band.
 TEST(FeistelPermute, InverseUndoesForwardOnEveryBuild) {
   for (const Build& b : AllBuilds()) {
