@@ -329,7 +329,9 @@ HWY_INLINE void CopyIds(const uint32_t* HWY_RESTRICT ids, size_t n, int32_t* HWY
 // once. Each round trip through memory between the steps (a 64-byte store
 // read back a lane at a time, or scalar stores read back as a vector)
 // stalls on Zen 4, which does not forward those stores to the loads. The
-// bit path's short rows keep SelectShortRow: there the 15 rotations below
+// bit path's short rows use them too on AVX3_DL, where their ids are
+// decoded in registers (SelectShortRowInRegisters); on AVX3 they keep
+// SelectShortRow: after a decode through memory the 15 rotations below
 // (512-bit shuffles at half rate on Zen 4) measured slower than its
 // broadcasts from memory.
 
@@ -430,6 +432,44 @@ HWY_INLINE void SelectShortRow(uint32_t row_constant, uint32_t* HWY_RESTRICT ids
 // Rows with up to kSmallRow candidates are selected by SelectShortRow.
 constexpr size_t kSmallRow = 24;
 
+#if HWY_TARGET == HWY_AVX3_DL
+// Rows of up to 16 candidates whose words the vector decoder would read
+// (words <= 4 c: a MoE routing's rows, 64 or 256 experts), decoded, hashed
+// and ranked without leaving registers. Through memory (DecodeSetBits'
+// stores at each word's running offset, read back as one vector, then the
+// keys stored and broadcast back a lane at a time) each row waited on
+// store forwarding that Zen 4 cannot do for those loads: `perf annotate`
+// put over half of a 65536 x 256, k = 8 selection's samples on the load
+// after the decode's stores and on the rank loop. Each word's VPCOMPRESSB
+// is appended to 16-bit ids by VPEXPANDW at the running count (ids < 2^16
+// as words <= 64); the ranks are WinnersInVector's rotations. router_bench
+// Route/AVX3_DL/65536x256/k8/degrees on one thread: 3.21 -> 2.62 ms.
+HWY_INLINE void SelectShortRowInRegisters(const uint64_t* row, size_t words, uint32_t c,
+                                          uint32_t k, uint32_t row_constant, int32_t* out) {
+  const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50,
+                                       49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36,
+                                       35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22,
+                                       21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+                                       5, 4, 3, 2, 1, 0);
+  __m512i ids16 = _mm512_setzero_si512();
+  uint32_t n = 0;
+  for (size_t w = 0; w < words; ++w) {
+    const uint64_t bits = row[w];
+    const __m256i offsets = _mm512_castsi512_si256(_mm512_maskz_compress_epi8(bits, iota));
+    const __m512i ids = _mm512_add_epi16(_mm512_cvtepu8_epi16(offsets),
+                                         _mm512_set1_epi16(static_cast<short>(w * kWordBits)));
+    const auto count = static_cast<uint32_t>(_mm_popcnt_u64(bits));
+    // Lanes [n, n + count) of the 32 (n + count <= c <= 16).
+    const auto slots = static_cast<__mmask32>(_bzhi_u32(~0u, n + count) & ~_bzhi_u32(~0u, n));
+    ids16 = _mm512_mask_expand_epi16(ids16, slots, ids);
+    n += count;
+  }
+  const __m512i winners =
+      WinnersInVector(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(ids16)), c, k, row_constant);
+  _mm512_mask_storeu_epi32(out, static_cast<__mmask16>((1u << k) - 1), winners);
+}
+#endif
+
 
 // Counts the m keys below lo and copies those in [lo, hi) to out (room for
 // m + 16); returns how many were copied. StoreCompressed where the target
@@ -516,6 +556,12 @@ HWY_INLINE void SelectRandomK(const uint64_t* row, size_t cols, uint32_t count,
     SelectLowestK(row, cols, count, k, out);
     return;
   }
+#if HWY_TARGET == HWY_AVX3_DL
+  if (count <= 16 && WordsFor(cols) <= 4 * size_t{count}) {
+    SelectShortRowInRegisters(row, WordsFor(cols), count, k, row_constant, out);
+    return;
+  }
+#endif
   const uint32_t c = DecodeSetBits(row, cols, count, ids_scratch);
   uint32_t* bracket = keys_scratch + c;  // room for 2 * c + 64 more keys
   if (c <= kSmallRow) {
