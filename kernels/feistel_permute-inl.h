@@ -212,6 +212,19 @@ HWY_INLINE void ByteFeistelPass(const ByteRounds& t, __m512i& hi, __m512i& lo) {
   }
 }
 
+// One vector from its four 16-byte quarters, and back (the lane indices of
+// the insert and extract must be constants).
+HWY_INLINE __m512i FromQuarters(const __m128i* q) {
+  const __m512i low = _mm512_inserti32x4(_mm512_castsi128_si512(q[0]), q[1], 1);
+  return _mm512_inserti32x4(_mm512_inserti32x4(low, q[2], 2), q[3], 3);
+}
+HWY_INLINE void ToQuarters(__m512i v, __m128i* q) {
+  q[0] = _mm512_castsi512_si128(v);
+  q[1] = _mm512_extracti32x4_epi32(v, 1);
+  q[2] = _mm512_extracti32x4_epi32(v, 2);
+  q[3] = _mm512_extracti32x4_epi32(v, 3);
+}
+
 template <bool kForward, bool kWide>
 HWY_INLINE void FeistelPermuteBytes(const uint16_t* rounds, uint64_t length, const uint32_t* in,
                                     uint32_t first, size_t count, uint32_t* out) {
@@ -229,15 +242,16 @@ HWY_INLINE void FeistelPermuteBytes(const uint16_t* rounds, uint64_t length, con
   };
   size_t j = 0;
   for (; j + 64 <= count; j += 64) {
-    __m512i hi = _mm512_setzero_si512(), lo = _mm512_setzero_si512();
+    __m128i lo_quarters[4], hi_quarters[4];
     for (int q = 0; q < 4; ++q) {  // sixteen values a quarter
       const __m512i x =
           in ? _mm512_loadu_si512(in + j + 16 * q)
              : _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + j + 16 * q)),
                                 _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-      lo = _mm512_inserti32x4(lo, _mm512_cvtepi32_epi8(_mm512_and_si512(x, mask32)), q);
-      hi = _mm512_inserti32x4(hi, _mm512_cvtepi32_epi8(_mm512_srl_epi32(x, shift)), q);
+      lo_quarters[q] = _mm512_cvtepi32_epi8(_mm512_and_si512(x, mask32));
+      hi_quarters[q] = _mm512_cvtepi32_epi8(_mm512_srl_epi32(x, shift));
     }
+    __m512i hi = FromQuarters(hi_quarters), lo = FromQuarters(lo_quarters);
     ByteFeistelPass<kForward, kWide>(table, hi, lo);
     __mmask64 walking = outside(hi, lo);
     while (_mm_popcnt_u64(walking) >= kVectorWalkers) {
@@ -247,9 +261,11 @@ HWY_INLINE void FeistelPermuteBytes(const uint16_t* rounds, uint64_t length, con
       lo = _mm512_mask_mov_epi8(lo, walking, next_lo);
       walking = outside(hi, lo);
     }
+    ToQuarters(hi, hi_quarters);
+    ToQuarters(lo, lo_quarters);
     for (int q = 0; q < 4; ++q) {
-      const __m512i y_hi = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(hi, q));
-      const __m512i y_lo = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(lo, q));
+      const __m512i y_hi = _mm512_cvtepu8_epi32(hi_quarters[q]);
+      const __m512i y_lo = _mm512_cvtepu8_epi32(lo_quarters[q]);
       _mm512_storeu_si512(out + j + 16 * q, _mm512_or_si512(_mm512_sll_epi32(y_hi, shift), y_lo));
     }
     for (; walking != 0; walking &= walking - 1) {
