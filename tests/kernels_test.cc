@@ -660,6 +660,37 @@ void CheckRandomK(const Backend& kb, const Bits& row, uint32_t k, uint32_t row_c
   ASSERT_EQ(out, want);
 }
 
+// Rows sparse on average (mostly at most 4 ids a word, where the AVX3_DL
+// decoder stores only a word's first 16 ids unless it holds more) with one
+// word of 17 to 64 ids, at the row's start, middle or end.
+TEST_P(KernelTest, SelectRandomKSparseRowsWithADenseWord) {
+  const Backend& kb = GetParam();
+  std::mt19937_64 rng(47);
+  for (size_t cols : {1000, 4096, 4133}) {
+    const size_t words = WordsFor(cols);
+    for (size_t dense : {size_t{0}, words / 2, words - 2}) {
+      for (uint32_t in_word : {17u, 31u, 33u, 48u, 49u, 64u}) {
+        Bits row(1, cols, 0, 0);
+        std::vector<size_t> bits(64);
+        std::iota(bits.begin(), bits.end(), size_t{0});
+        std::shuffle(bits.begin(), bits.end(), rng);
+        for (uint32_t b = 0; b < in_word; ++b) row.set(0, dense * 64 + bits[b], true);
+        for (size_t w = 0; w < words; w += 5) {  // one more id every fifth word
+          if (w == dense) continue;
+          const size_t x = w * 64 + Uniform(rng, 0, 63);
+          if (x < cols) row.set(0, x, true);
+        }
+        uint32_t count = 0;
+        for (size_t x = 0; x < cols; ++x) count += row.get(0, x);
+        for (uint32_t k : {1u, count / 2, count - 1, count + 1}) {
+          CheckRandomK(kb, row, std::max(k, 1u), static_cast<uint32_t>(rng()));
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+}
+
 TEST_P(KernelTest, SelectRandomKDensities) {
   const Backend& kb = GetParam();
   std::mt19937_64 rng(13);
